@@ -1,0 +1,113 @@
+// What both sides of the benchmark share: the job payload, the sizes, the clock and the way a phase
+// reports back to scripts/bench.mjs (one JSON line on stdout).
+
+export type Phase = "enqueue" | "fill" | "process" | "latency";
+
+export interface BenchSizes {
+  enqueueJobs: number;
+  processJobs: number;
+  latencyJobs: number;
+  chunk: number;
+  concurrency: number;
+}
+
+function intFromEnv(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer`);
+  return value;
+}
+
+export function benchSizes(): BenchSizes {
+  return {
+    enqueueJobs: intFromEnv("BENCH_ENQUEUE_JOBS", 50_000),
+    processJobs: intFromEnv("BENCH_PROCESS_JOBS", 100_000),
+    latencyJobs: intFromEnv("BENCH_LATENCY_JOBS", 300),
+    chunk: intFromEnv("BENCH_CHUNK", 1_000),
+    concurrency: intFromEnv("BENCH_CONCURRENCY", 50),
+  };
+}
+
+export function benchArgs(): { phase: Phase; redisUrl: string; queue: string } {
+  const phase = process.argv[2];
+  if (phase !== "enqueue" && phase !== "fill" && phase !== "process" && phase !== "latency") {
+    throw new Error(`unknown phase ${JSON.stringify(phase)}: expected enqueue|fill|process|latency`);
+  }
+  const redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) throw new Error("REDIS_URL must point at the benchmark's throw-away redis-server");
+  return { phase, redisUrl, queue: process.env.BENCH_QUEUE ?? "bench" };
+}
+
+/** Seed 004's job shape, the same bytes on both sides. */
+export interface BenchJob {
+  type: string;
+  to: string;
+  data: { user_name: string };
+}
+
+export function makeJobs(count: number, offset = 0): BenchJob[] {
+  const jobs: BenchJob[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const n = offset + i;
+    jobs[i] = { type: "welcome", to: `user${n}@example.com`, data: { user_name: `User ${n}` } };
+  }
+  return jobs;
+}
+
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function now(): number {
+  return performance.now();
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+export function round(value: number, digits = 2): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Counts events and resolves `done` with the time the `target`-th one happened. */
+export function deferredCount(target: number): { tick(): void; done: Promise<number>; count(): number } {
+  let seen = 0;
+  let resolveDone: (at: number) => void = () => {};
+  const done = new Promise<number>((r) => {
+    resolveDone = r;
+  });
+  return {
+    tick() {
+      seen++;
+      if (seen === target) resolveDone(now());
+    },
+    done,
+    count: () => seen,
+  };
+}
+
+export function report(result: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+export function runPhase(main: () => Promise<Record<string, unknown>>): void {
+  main().then(
+    (result) => {
+      report(result);
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      process.exit(1);
+    },
+  );
+}

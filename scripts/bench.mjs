@@ -1,0 +1,220 @@
+// Side-by-side benchmark of this engine and BullMQ on one fresh throw-away redis-server, in one run.
+// Each measurement runs in a process of its own (packages/queue/bench/{ours,bullmq}.ts) so neither side's
+// heap or JIT state colours the other; phases alternate sides and Redis is flushed before each.
+//
+//   npm run bench                 # under Bun (node_modules/.bin/bun)
+//   npm run bench -- --node       # the measurement processes run under Node instead
+//   npm run bench -- --json       # ... and a last line {"ours":{...},"bullmq":{...},"ratios":{...}}
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { ensureRedisBinaries } from "./lib/redis-binary.mjs";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const BENCH_DIR = "packages/queue/bench";
+const SIDES = ["bullmq", "ours"];
+const TARGETS = { process: [">=", 5], enqueue: [">=", 5], memory: ["<=", 0.33], p99: ["<=", 1] };
+
+const { values: flags } = parseArgs({
+  options: { json: { type: "boolean", default: false }, node: { type: "boolean", default: false } },
+});
+const log = (line) => process.stderr.write(`${line}\n`);
+
+async function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+async function startRedis(binaries) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "notify-bench-redis-"));
+  const child = spawn(
+    binaries.server,
+    ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"],
+    { stdio: "ignore" },
+  );
+  const redisCli = (...args) =>
+    spawnSync(binaries.cli, ["-p", String(port), ...args], { encoding: "utf8", timeout: 30_000 }).stdout.trim();
+  const deadline = Date.now() + 10_000;
+  while (redisCli("PING") !== "PONG") {
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`bench redis-server on ${port} did not start`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    cli: redisCli,
+    usedMemory: () => Number(/used_memory:(\d+)/.exec(redisCli("INFO", "memory"))?.[1] ?? Number.NaN),
+    version: () => /redis_version:(\S+)/.exec(redisCli("INFO", "server"))?.[1] ?? "?",
+    async stop() {
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let nodeBuilt = false;
+
+/** Under Node 20 the TypeScript sides are compiled once a run (no type check), keeping the tree's layout. */
+function nodeEntry(side) {
+  const out = join(ROOT, ".cache", "bench-node");
+  if (!nodeBuilt) {
+    rmSync(out, { recursive: true, force: true });
+    const tsc = join(ROOT, "node_modules", ".bin", "tsc");
+    const args = ["--outDir", out, "--rootDir", ROOT, "--module", "esnext", "--target", "es2022"];
+    args.push("--moduleResolution", "bundler", "--rewriteRelativeImportExtensions", "--skipLibCheck", "--noCheck");
+    args.push("--types", "node", ...SIDES.map((s) => join(ROOT, BENCH_DIR, `${s}.ts`)));
+    const built = spawnSync(tsc, args, { stdio: "inherit" });
+    if (built.status !== 0) throw new Error("compiling the bench for Node failed");
+    // The engine reads its Lua scripts next to its modules.
+    const lua = join(ROOT, "packages/queue/src/lua");
+    if (existsSync(lua)) cpSync(lua, join(out, "packages/queue/src/lua"), { recursive: true });
+    nodeBuilt = true;
+  }
+  return { command: process.execPath, args: [join(out, BENCH_DIR, `${side}.js`)] };
+}
+
+function entry(side) {
+  if (flags.node) return nodeEntry(side);
+  return { command: join(ROOT, "node_modules", ".bin", "bun"), args: [join(ROOT, BENCH_DIR, `${side}.ts`)] };
+}
+
+function lastJsonLine(text) {
+  const lines = text.trim().split("\n").reverse();
+  for (const line of lines) {
+    if (line.startsWith("{")) return JSON.parse(line);
+  }
+  throw new Error(`no JSON result in output:\n${text.slice(-2000)}`);
+}
+
+async function run(command, args, env, label) {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.once("error", reject);
+    child.once("exit", (code) => {
+      if (code !== 0) return reject(new Error(`${label} exited with ${code}:\n${stderr.slice(-4000)}`));
+      try {
+        resolveRun(lastJsonLine(stdout));
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
+async function phase(redis, side, name) {
+  const { command, args } = entry(side);
+  return run(command, [...args, name], { REDIS_URL: redis.url }, `${side} ${name}`);
+}
+
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? Math.round((a / b) * 100) / 100 : null);
+const passes = (value, [op, target]) => value !== null && (op === ">=" ? value >= target : value <= target);
+
+function table(results, ratios) {
+  const rows = [
+    ["enqueue (addBulk vs pushBulk), jobs/s", "enqueuePerSec", "enqueue"],
+    ["processing, 1 process x 50, jobs/s", "processPerSec", "process"],
+    ["idle enqueue-to-start p50, ms", "p50Ms", null],
+    ["idle enqueue-to-start p99, ms", "p99Ms", "p99"],
+    ["Redis bytes per waiting job", "bytesPerJob", "memory"],
+  ];
+  if (results.ours.deliverPerSec !== undefined)
+    rows.push(["deliver (workers, stand-in provider), jobs/s", "deliverPerSec", null]);
+  const cells = rows.map(([label, key, ratioKey]) => {
+    const target = ratioKey ? TARGETS[ratioKey] : null;
+    const r = ratioKey ? ratios[ratioKey] : null;
+    return [
+      label,
+      String(results.bullmq[key] ?? "-"),
+      String(results.ours[key] ?? "-"),
+      r === null ? "-" : String(r),
+      target ? `${target[0]} ${target[1]} ${passes(r, target) ? "ok" : "MISS"}` : "",
+    ];
+  });
+  const header = ["metric", "BullMQ", "ours", "ours/BullMQ", "target"];
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c) => c.map((v, i) => (i === 0 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
+}
+
+async function main() {
+  const binaries = ensureRedisBinaries({ log });
+  const redis = await startRedis(binaries);
+  const started = Date.now();
+  const results = { bullmq: {}, ours: {} };
+  try {
+    const runtime = flags.node ? `node ${process.version}` : "bun";
+    log(`bench: redis ${redis.version()} at ${redis.url}, measurement processes under ${runtime}`);
+    for (const side of SIDES) {
+      redis.cli("FLUSHALL");
+      const before = redis.usedMemory();
+      const enqueued = await phase(redis, side, "enqueue");
+      // Measured after the side's process has exited: no client buffers, only the waiting jobs.
+      const bytes = (redis.usedMemory() - before) / enqueued.enqueued;
+      Object.assign(results[side], enqueued, { bytesPerJob: Math.round(bytes) });
+      log(`  ${side} enqueue: ${enqueued.enqueuePerSec} jobs/s, ${Math.round(bytes)} bytes/job`);
+    }
+    for (const side of SIDES) {
+      redis.cli("FLUSHALL");
+      await phase(redis, side, "fill");
+      const processed = await phase(redis, side, "process");
+      Object.assign(results[side], processed);
+      log(`  ${side} process: ${processed.processPerSec} jobs/s`);
+    }
+    for (const side of SIDES) {
+      redis.cli("FLUSHALL");
+      const measured = await phase(redis, side, "latency");
+      Object.assign(results[side], measured);
+      log(`  ${side} latency: p50 ${measured.p50Ms} ms, p99 ${measured.p99Ms} ms`);
+    }
+    const deliver = join(ROOT, "scripts", "bench-deliver.mjs");
+    if (existsSync(deliver)) {
+      redis.cli("FLUSHALL");
+      const args = [deliver, ...(flags.node ? ["--node"] : [])];
+      const delivered = await run(process.execPath, args, { REDIS_URL: redis.url }, "bench-deliver");
+      results.ours.deliverPerSec = delivered.deliverPerSec;
+      log(`  ours deliver: ${delivered.deliverPerSec} jobs/s`);
+    }
+  } finally {
+    await redis.stop();
+  }
+  const { ours, bullmq } = results;
+  const ratios = {
+    process: ratio(ours.processPerSec, bullmq.processPerSec),
+    enqueue: ratio(ours.enqueuePerSec, bullmq.enqueuePerSec),
+    memory: ratio(ours.bytesPerJob, bullmq.bytesPerJob),
+    p99: ratio(ours.p99Ms, bullmq.p99Ms),
+  };
+  console.log(table(results, ratios));
+  console.log(`(${Math.round((Date.now() - started) / 1000)} s, ${flags.node ? "node" : "bun"})`);
+  if (flags.json) console.log(JSON.stringify({ ours, bullmq, ratios }));
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
