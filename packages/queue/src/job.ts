@@ -57,9 +57,7 @@ export function newJobId(now = Date.now()): string {
   return now.toString(36).padStart(9, "0") + random;
 }
 
-export type ParsedRaw =
-  | { ok: true; job: Job; rewritten: boolean }
-  | { ok: false; reason: string; raw: string };
+export type ParsedRaw = { ok: true; job: Job; rewritten: boolean } | { ok: false; reason: string; raw: string };
 
 /**
  * Parses a payload claimed from Redis. Never throws: unparseable or invalid payloads are returned

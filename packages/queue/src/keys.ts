@@ -72,3 +72,9 @@ export function queueKeys(name: string, prefix = DEFAULT_PREFIX): QueueKeys {
 export function registryKey(prefix = DEFAULT_PREFIX): string {
   return `${prefix}:registry`;
 }
+
+/** A rate limit shared across queues (one provider account) gets a slot of its own. */
+export function sharedLimiterKey(name: string, prefix = DEFAULT_PREFIX): string {
+  assertQueueName(name);
+  return `${prefix}:{limit:${name}}`;
+}

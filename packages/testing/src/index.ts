@@ -1,3 +1,3 @@
-export { freePort, startRedisServer, type RedisServerHandle, type RedisServerOptions } from "./redis-server.ts";
-export { startRedisCluster, type RedisClusterHandle } from "./redis-cluster.ts";
+export { type RedisClusterHandle, startRedisCluster } from "./redis-cluster.ts";
+export { freePort, type RedisServerHandle, type RedisServerOptions, startRedisServer } from "./redis-server.ts";
 export { waitFor } from "./wait-for.ts";

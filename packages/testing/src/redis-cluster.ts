@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 // @ts-expect-error plain ESM shared with the bootstrap scripts
 import { ensureRedisBinaries } from "../../../scripts/lib/redis-binary.mjs";
-import { type RedisServerHandle, freePort, startRedisServer } from "./redis-server.ts";
+import { freePort, type RedisServerHandle, startRedisServer } from "./redis-server.ts";
 
 export interface RedisClusterHandle {
   readonly nodes: { host: string; port: number }[];
@@ -19,7 +19,14 @@ export async function startRedisCluster(masters = 3): Promise<RedisClusterHandle
       servers.push(
         await startRedisServer({
           port,
-          args: ["--cluster-enabled", "yes", "--cluster-config-file", `nodes-${port}.conf`, "--cluster-node-timeout", "2000"],
+          args: [
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            `nodes-${port}.conf`,
+            "--cluster-node-timeout",
+            "2000",
+          ],
         }),
       );
     }

@@ -68,12 +68,18 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), "notify-redis-"));
   const args = [
-    "--port", String(port),
-    "--bind", "127.0.0.1",
-    "--dir", dir,
-    "--save", "",
-    "--appendonly", options.appendOnly ? "yes" : "no",
-    "--loglevel", "notice",
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    dir,
+    "--save",
+    "",
+    "--appendonly",
+    options.appendOnly ? "yes" : "no",
+    "--loglevel",
+    "notice",
     ...(options.args ?? []),
   ];
   let child: ChildProcess | null = null;

@@ -1,0 +1,109 @@
+// Finding jobs wherever they are: pending, active (in a worker's hands), delayed, dead, or in the
+// recent history. Lists are walked in chunks, so a search over a deep queue is bounded.
+import type { RedisConnection } from "./connection.ts";
+import type { DeadLetters } from "./dead-letters.ts";
+import { type Job, parseRawJob } from "./job.ts";
+import type { QueueKeys } from "./keys.ts";
+
+export type JobState = "pending" | "active" | "delayed" | "dead" | "completed";
+
+export interface FoundJob {
+  state: JobState;
+  job: Job | null;
+  raw: string;
+  /** When delayed: when it is due. When completed: when it finished. When dead: when it failed. */
+  at?: number;
+  workerId?: string;
+  error?: string;
+  reason?: string;
+}
+
+const CHUNK = 1_000;
+/** How many pending jobs a search reads at most; the head of the queue is what people look for. */
+const MAX_PENDING_SCANNED = 200_000;
+
+function parsed(raw: string): Job | null {
+  const result = parseRawJob(raw);
+  return result.ok ? result.job : null;
+}
+
+export async function peek(redis: RedisConnection, keys: QueueKeys, count: number): Promise<FoundJob[]> {
+  const raw = await redis.lrange(keys.pending, 0, Math.max(0, count - 1));
+  return raw.map((r) => ({ state: "pending", job: parsed(r), raw: r }));
+}
+
+/** Yields every job of the queue with its state; `matches` filters on the raw JSON cheaply before parsing. */
+export async function* walkJobs(
+  redis: RedisConnection,
+  keys: QueueKeys,
+  dlq: DeadLetters,
+  matches: (raw: string) => boolean,
+): AsyncGenerator<FoundJob> {
+  for (const workerId of await redis.zrange(keys.workers, 0, -1)) {
+    for (const raw of await redis.lrange(keys.active(workerId), 0, -1)) {
+      if (matches(raw)) yield { state: "active", job: parsed(raw), raw, workerId };
+    }
+  }
+  for (let start = 0; start < MAX_PENDING_SCANNED; start += CHUNK) {
+    const chunk = await redis.lrange(keys.pending, start, start + CHUNK - 1);
+    for (const raw of chunk) if (matches(raw)) yield { state: "pending", job: parsed(raw), raw };
+    if (chunk.length < CHUNK) break;
+  }
+  for (let start = 0; ; start += CHUNK) {
+    const chunk = await redis.zrange(keys.delayed, start, start + CHUNK - 1, "WITHSCORES");
+    for (let i = 0; i < chunk.length; i += 2) {
+      const raw = chunk[i] as string;
+      if (matches(raw)) yield { state: "delayed", job: parsed(raw), raw, at: Number(chunk[i + 1]) };
+    }
+    if (chunk.length < CHUNK * 2) break;
+  }
+  for await (const dead of dlq.scan()) {
+    if (matches(dead.entry))
+      yield {
+        state: "dead",
+        job: dead.job,
+        raw: dead.raw ?? JSON.stringify(dead.job),
+        at: dead.failedAt,
+        error: dead.error,
+        reason: dead.reason,
+      };
+  }
+  for (const entry of await redis.lrange(keys.completed, 0, -1)) {
+    if (!matches(entry)) continue;
+    try {
+      const { job, finishedAt } = JSON.parse(entry) as { job: Job; finishedAt: number };
+      yield { state: "completed", job, raw: JSON.stringify(job), at: finishedAt };
+    } catch {
+      // A history entry that does not parse is skipped; it is only history.
+    }
+  }
+}
+
+export async function findJob(
+  redis: RedisConnection,
+  keys: QueueKeys,
+  dlq: DeadLetters,
+  id: string,
+): Promise<FoundJob | null> {
+  const needle = `"id":${JSON.stringify(id)}`;
+  for await (const found of walkJobs(redis, keys, dlq, (raw) => raw.includes(needle))) {
+    if (found.job?.id === id) return found;
+  }
+  return null;
+}
+
+export async function searchJobs(
+  redis: RedisConnection,
+  keys: QueueKeys,
+  dlq: DeadLetters,
+  text: string,
+  limit: number,
+): Promise<FoundJob[]> {
+  const needle = text.toLowerCase();
+  const results: FoundJob[] = [];
+  for await (const found of walkJobs(redis, keys, dlq, (raw) => raw.toLowerCase().includes(needle))) {
+    results.push(found);
+    if (results.length >= limit) break;
+  }
+  return results;
+}

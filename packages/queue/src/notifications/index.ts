@@ -1,0 +1,6 @@
+// Public entry of the typed email / SMS layer that sits on top of the engine.
+
+export * from "./email-events.ts";
+export * from "./email-jobs.ts";
+export { pushEmailEvent, pushEmailJob, pushSmsJob } from "./push.ts";
+export * from "./sms-jobs.ts";

@@ -1,0 +1,48 @@
+// Seed 004's push_email_job / push_sms_job: validate against the template, then push.
+
+import type { RedisConnection } from "../connection.ts";
+import type { PushOptions, PushResult } from "../producer.ts";
+import { Queue } from "../queue.ts";
+import { EMAIL_EVENTS_QUEUE, type EmailEventData, type EmailEventType, emailEventJobSchema } from "./email-events.ts";
+import { EMAIL_QUEUE, type EmailJobInput, emailJobSchema } from "./email-jobs.ts";
+import { SMS_QUEUE, type SmsJobInput, smsJobSchema, URGENT_SMS_TEMPLATES } from "./sms-jobs.ts";
+
+const queues = new WeakMap<RedisConnection, Map<string, Queue>>();
+
+function queueFor(redis: RedisConnection, name: string): Queue {
+  const byName = queues.get(redis) ?? new Map<string, Queue>();
+  queues.set(redis, byName);
+  const queue = byName.get(name) ?? new Queue(name, { connection: redis });
+  byName.set(name, queue);
+  return queue;
+}
+
+/** Throws a ZodError naming the bad field when the template, address or data is wrong. */
+export async function pushEmailJob(
+  redis: RedisConnection,
+  job: EmailJobInput,
+  options?: PushOptions,
+): Promise<PushResult> {
+  const valid = emailJobSchema.parse(job);
+  return queueFor(redis, EMAIL_QUEUE).push(valid, options);
+}
+
+/** OTPs are urgent unless the caller says otherwise. */
+export async function pushSmsJob(
+  redis: RedisConnection,
+  job: SmsJobInput,
+  options: PushOptions = {},
+): Promise<PushResult> {
+  const valid = smsJobSchema.parse(job);
+  return queueFor(redis, SMS_QUEUE).push(valid, { urgent: URGENT_SMS_TEMPLATES.has(valid.type), ...options });
+}
+
+export async function pushEmailEvent(
+  redis: RedisConnection,
+  type: EmailEventType,
+  data: EmailEventData,
+  options?: PushOptions,
+): Promise<PushResult> {
+  const valid = emailEventJobSchema.parse({ type, data });
+  return queueFor(redis, EMAIL_EVENTS_QUEUE).push(valid, options);
+}

@@ -1,0 +1,193 @@
+// Writes what happened to each job back to Redis: acks (batched: one round trip for every job that
+// finished in the same tick), retries, dead letters and hand-backs. A write that fails because
+// Redis is away is retried until it lands: the job stays in the worker's active list meanwhile,
+// so nothing is lost and nothing is counted twice.
+import type { RedisConnection } from "./connection.ts";
+import { type Job, serializeJob } from "./job.ts";
+import type { QueueKeys } from "./keys.ts";
+import type { Logger } from "./logger.ts";
+import { type AckEntry, ackJobs, deadLetter, retryJob } from "./scripts.ts";
+import { DAY_TTL_SECONDS, dayStamp, doneBucket, MINUTE_TTL_SECONDS, minuteBucket } from "./time-buckets.ts";
+import type { WorkerSettings } from "./worker-settings.ts";
+
+export type DeadLetterReason = "failed" | "exhausted" | "invalid" | "lost" | "suppressed" | (string & {});
+
+export interface DeadLetterEntry {
+  id: string;
+  reason: DeadLetterReason;
+  error: string;
+  attempts: number;
+  failedAt: number;
+  queue: string;
+  /** The job as it was, or null when the payload never parsed (then `raw` keeps it verbatim). */
+  job: Job | null;
+  raw?: string;
+  workerId?: string;
+}
+
+const RETRY_WRITE_MS = 250;
+
+export class OutcomeWriter {
+  private pending: AckEntry[] = [];
+  private flushing: Promise<void> | null = null;
+  private scheduled = false;
+  private idle: (() => void)[] = [];
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly keys: QueueKeys,
+    private readonly active: string,
+    private readonly settings: WorkerSettings,
+    private readonly log: Logger,
+    private readonly onLost: (count: number) => void,
+  ) {}
+
+  /** Queues an ack; it is written with every other ack of this tick. */
+  ack(payload: string, job: Job): void {
+    this.pending.push({ payload, id: job.id, batchKey: job.batchId ? this.keys.batch(job.batchId) : undefined });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.flush();
+      });
+    }
+  }
+
+  get unflushed(): number {
+    return this.pending.length;
+  }
+
+  /** Resolves when every queued ack has been written. */
+  async flushAll(): Promise<void> {
+    while (this.pending.length > 0 || this.flushing) {
+      await (this.flushing ?? this.flush());
+    }
+  }
+
+  private flush(): Promise<void> {
+    if (this.flushing || this.pending.length === 0) return this.flushing ?? Promise.resolve();
+    const entries = this.pending;
+    this.pending = [];
+    this.flushing = this.writeAcks(entries).finally(() => {
+      this.flushing = null;
+      if (this.pending.length > 0) void this.flush();
+      else for (const resolve of this.idle.splice(0)) resolve();
+    });
+    return this.flushing;
+  }
+
+  private async writeAcks(entries: AckEntry[]): Promise<void> {
+    const now = Date.now();
+    const { acked, lost } = await this.persist("ack", () =>
+      ackJobs(this.redis, {
+        active: this.active,
+        stats: this.keys.stats,
+        done: this.keys.done(doneBucket(now, this.settings.dedupeWindowMs)),
+        minute: this.keys.minute(minuteBucket(now)),
+        day: this.keys.day(dayStamp(now)),
+        completed: this.keys.completed,
+        now,
+        doneTtlSeconds: Math.ceil((2 * this.settings.dedupeWindowMs) / 1000),
+        minuteTtlSeconds: MINUTE_TTL_SECONDS,
+        dayTtlSeconds: DAY_TTL_SECONDS,
+        historyCap: this.settings.historyCap,
+        batchTtlSeconds: this.settings.batchTtlSeconds,
+        entries,
+      }),
+    );
+    if (lost > 0) this.onLost(lost);
+    void acked;
+  }
+
+  /** Schedules a retry (dueAt > 0) or puts the job back at the head of the queue (dueAt = 0). */
+  async handBack(
+    payload: string,
+    /** The job as it should be stored again; null hands the payload back unchanged. */
+    job: Job | null,
+    how: {
+      dueAt: number;
+      statsField: "retried" | "recovered" | "released" | "halted";
+      error?: string;
+      pauseReason?: string;
+    },
+  ): Promise<boolean> {
+    const now = Date.now();
+    const failureEntry =
+      how.error && job
+        ? JSON.stringify({
+            id: job.id,
+            type: job.type,
+            error: how.error,
+            attempts: job.attempts,
+            at: now,
+            final: false,
+          })
+        : "";
+    return this.persist("retry", () =>
+      retryJob(this.redis, {
+        active: this.active,
+        delayed: this.keys.delayed,
+        pending: this.keys.pending,
+        stats: this.keys.stats,
+        failures: this.keys.failures,
+        minute: this.keys.minute(minuteBucket(now)),
+        meta: this.keys.meta,
+        payload,
+        newPayload: job ? serializeJob(job) : payload,
+        dueAt: how.dueAt,
+        statsField: how.statsField,
+        failureEntry,
+        historyCap: this.settings.historyCap,
+        minuteTtlSeconds: MINUTE_TTL_SECONDS,
+        pauseReason: how.pauseReason ?? "",
+      }),
+    );
+  }
+
+  async deadLetter(payload: string, entry: DeadLetterEntry): Promise<boolean> {
+    const now = Date.now();
+    const batchId = entry.job?.batchId;
+    return this.persist("dead-letter", () =>
+      deadLetter(this.redis, {
+        active: this.active,
+        dlq: this.keys.dlq,
+        stats: this.keys.stats,
+        failures: this.keys.failures,
+        minute: this.keys.minute(minuteBucket(now)),
+        day: this.keys.day(dayStamp(now)),
+        batch: batchId ? this.keys.batch(batchId) : undefined,
+        payload,
+        entry: JSON.stringify(entry),
+        dlqCap: this.settings.deadLetterCap,
+        failureEntry: JSON.stringify({
+          id: entry.id,
+          type: entry.job?.type ?? null,
+          error: entry.error,
+          attempts: entry.attempts,
+          at: now,
+          final: true,
+          reason: entry.reason,
+        }),
+        historyCap: this.settings.historyCap,
+        minuteTtlSeconds: MINUTE_TTL_SECONDS,
+        dayTtlSeconds: DAY_TTL_SECONDS,
+        batchTtlSeconds: this.settings.batchTtlSeconds,
+      }),
+    );
+  }
+
+  /** Retries a write until Redis takes it; a job's fate must never be dropped on the floor. */
+  private async persist<T>(what: string, write: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (error) {
+        if (attempt === 1 || attempt % 20 === 0) {
+          this.log.warn({ err: String(error), what, attempt }, "could not write job outcome to Redis; retrying");
+        }
+        await new Promise((r) => setTimeout(r, Math.min(RETRY_WRITE_MS * attempt, 2_000)));
+      }
+    }
+  }
+}

@@ -1,0 +1,33 @@
+// A token bucket in Redis shared by every worker using the same limiter, so N processes together
+// stay under a provider's limit. A provider's 429 with Retry-After blocks the whole bucket.
+import type { RedisConnection } from "./connection.ts";
+import { acquireTokens } from "./scripts.ts";
+
+export class RateLimiter {
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly key: string,
+    readonly max: number,
+    readonly durationMs: number,
+  ) {
+    if (!(max > 0) || !(durationMs > 0)) throw new RangeError("rate limit needs max > 0 and durationMs > 0");
+  }
+
+  /** Takes up to `wanted` tokens; when none is free, says how long to wait. */
+  acquire(wanted: number): Promise<{ granted: number; waitMs: number }> {
+    return acquireTokens(this.redis, {
+      limiter: this.key,
+      now: Date.now(),
+      max: this.max,
+      durationMs: this.durationMs,
+      wanted,
+    });
+  }
+
+  /** Stops every worker of this limiter from starting jobs for `ms` (a provider said Retry-After). */
+  async block(ms: number): Promise<void> {
+    const until = Date.now() + Math.max(0, ms);
+    await this.redis.hset(this.key, "blockedUntil", until);
+    await this.redis.pexpire(this.key, Math.ceil(ms + this.durationMs * 2 + 1000));
+  }
+}

@@ -1,0 +1,78 @@
+// Crash recovery. Every worker holds a lease renewed by heartbeats; when a lease expires, any
+// live worker takes the dead worker's in-flight jobs (atomically, see reclaimWorker-4.lua),
+// counts the recovery as an attempt, and hands each job back or dead-letters it when its
+// attempts are spent, so a job that kills its worker every time cannot loop forever.
+import type { RedisConnection } from "./connection.ts";
+import { type Job, parseRawJob } from "./job.ts";
+import type { QueueKeys } from "./keys.ts";
+import type { Logger } from "./logger.ts";
+import type { OutcomeWriter } from "./outcomes.ts";
+import { reclaimWorker } from "./scripts.ts";
+
+export interface RecoveryDeps {
+  redis: RedisConnection;
+  keys: QueueKeys;
+  workerId: string;
+  active: string;
+  outcomes: OutcomeWriter;
+  maxAttemptsOf: (job: Job) => number;
+  log: Logger;
+}
+
+/** Recovers every worker whose lease expired; returns how many jobs were handed back or dead-lettered. */
+export async function recoverExpiredWorkers(deps: RecoveryDeps): Promise<number> {
+  const { redis, keys, workerId, log } = deps;
+  const now = Date.now();
+  const expired = await redis.zrangebyscore(keys.workers, "-inf", now, "LIMIT", 0, 20);
+  let recovered = 0;
+  for (const deadId of expired) {
+    if (deadId === workerId) continue;
+    const payloads = await reclaimWorker(redis, {
+      workers: keys.workers,
+      deadActive: keys.active(deadId),
+      ownActive: deps.active,
+      deadInfo: keys.workerInfo(deadId),
+      deadId,
+      now,
+    });
+    if (payloads.length > 0)
+      log.warn({ queue: keys.name, deadWorker: deadId, jobs: payloads.length }, "recovering jobs of a dead worker");
+    for (const payload of payloads) {
+      await recoverOne(deps, payload, deadId);
+      recovered++;
+    }
+  }
+  return recovered;
+}
+
+async function recoverOne(deps: RecoveryDeps, payload: string, deadId: string): Promise<void> {
+  const parsed = parseRawJob(payload);
+  const error = `worker ${deadId} stopped (lease expired) while running this job`;
+  if (!parsed.ok) {
+    await deps.outcomes.deadLetter(payload, {
+      id: `raw-${Date.now().toString(36)}`,
+      reason: "invalid",
+      error: `${parsed.reason} (found with a dead worker)`,
+      attempts: 0,
+      failedAt: Date.now(),
+      queue: deps.keys.name,
+      job: null,
+      raw: payload,
+    });
+    return;
+  }
+  const job: Job = { ...parsed.job, attempts: parsed.job.attempts + 1, lastError: error, failedAt: Date.now() };
+  if (job.attempts >= deps.maxAttemptsOf(job)) {
+    await deps.outcomes.deadLetter(payload, {
+      id: job.id,
+      reason: "lost",
+      error: `${error}; ${job.attempts} attempts used`,
+      attempts: job.attempts,
+      failedAt: Date.now(),
+      queue: deps.keys.name,
+      job,
+    });
+    return;
+  }
+  await deps.outcomes.handBack(payload, job, { dueAt: 0, statsField: "recovered", error });
+}

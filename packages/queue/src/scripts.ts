@@ -1,0 +1,323 @@
+// Loads every Lua script once per connection (ioredis defineCommand: EVALSHA with a fallback to
+// EVAL) and wraps each in a typed function, so no caller ever sees KEYS[n] or ARGV[n].
+import { readFileSync } from "node:fs";
+import type { ChainableCommander } from "ioredis";
+import type { RedisConnection } from "./connection.ts";
+
+const SCRIPT_NAMES = [
+  "claimJobs-4",
+  "ackJobs-6",
+  "retryJob-7",
+  "deadLetter-7",
+  "promoteDelayed-2",
+  "heartbeat-3",
+  "reclaimWorker-4",
+  "pushUnique-3",
+  "fireSchedule-3",
+  "acquireTokens-1",
+  "retryDeadLetter-3",
+] as const;
+export type ScriptName = (typeof SCRIPT_NAMES)[number];
+
+const sources = new Map<ScriptName, string>(
+  SCRIPT_NAMES.map((name) => [name, readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8")]),
+);
+
+export function scriptSource(name: ScriptName): string {
+  const source = sources.get(name);
+  if (source === undefined) throw new Error(`unknown script ${name}`);
+  return source;
+}
+
+const commandName = (name: ScriptName) => `nq_${name.split("-")[0]}`;
+const defined = new WeakSet<object>();
+
+type Invoke = (...args: (string | number)[]) => Promise<unknown>;
+
+/** Defines every script on the connection (once) and returns a raw invoker by name. */
+function invoker(redis: RedisConnection, name: ScriptName): Invoke {
+  if (!defined.has(redis)) {
+    for (const script of SCRIPT_NAMES) {
+      const [, keyCount] = script.split("-");
+      // ackJobs takes a variable number of batch keys: its key count is passed per call.
+      const numberOfKeys = script === "ackJobs-6" ? undefined : Number(keyCount);
+      redis.defineCommand(commandName(script), { lua: scriptSource(script), numberOfKeys });
+    }
+    defined.add(redis);
+  }
+  const command = (redis as unknown as Record<string, Invoke>)[commandName(name)];
+  if (typeof command !== "function") throw new Error(`script ${name} was not defined`);
+  return command.bind(redis);
+}
+
+export interface ClaimArgs {
+  pending: string;
+  active: string;
+  meta: string;
+  stats: string;
+  max: number;
+  doneCurrent: string;
+  donePrevious: string;
+}
+/** Returns "paused" or the claimed payloads. */
+export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<"paused" | string[]> {
+  const reply = await invoker(redis, "claimJobs-4")(
+    a.pending,
+    a.active,
+    a.meta,
+    a.stats,
+    a.max,
+    a.doneCurrent,
+    a.donePrevious,
+  );
+  return reply === -1 ? "paused" : (reply as string[]);
+}
+
+export interface AckEntry {
+  payload: string;
+  id: string;
+  batchKey?: string;
+}
+export interface AckArgs {
+  active: string;
+  stats: string;
+  done: string;
+  minute: string;
+  day: string;
+  completed: string;
+  now: number;
+  doneTtlSeconds: number;
+  minuteTtlSeconds: number;
+  dayTtlSeconds: number;
+  historyCap: number;
+  batchTtlSeconds: number;
+  entries: AckEntry[];
+}
+export async function ackJobs(redis: RedisConnection, a: AckArgs): Promise<{ acked: number; lost: number }> {
+  const batchKeys: string[] = [];
+  const argv: (string | number)[] = [
+    a.now,
+    a.doneTtlSeconds,
+    a.minuteTtlSeconds,
+    a.dayTtlSeconds,
+    a.historyCap,
+    a.batchTtlSeconds,
+  ];
+  for (const entry of a.entries) {
+    let batchIndex = 0;
+    if (entry.batchKey) {
+      batchIndex = batchKeys.indexOf(entry.batchKey) + 1;
+      if (batchIndex === 0) batchIndex = batchKeys.push(entry.batchKey);
+    }
+    argv.push(entry.payload, entry.id, batchIndex);
+  }
+  const keys = [a.active, a.stats, a.done, a.minute, a.day, a.completed, ...batchKeys];
+  const [acked, lost] = (await invoker(redis, "ackJobs-6")(keys.length, ...keys, ...argv)) as [number, number];
+  return { acked, lost };
+}
+
+export interface RetryArgs {
+  active: string;
+  delayed: string;
+  pending: string;
+  stats: string;
+  failures: string;
+  minute: string;
+  meta: string;
+  payload: string;
+  newPayload: string;
+  /** 0 puts the job back at the head of the pending list. */
+  dueAt: number;
+  statsField: "retried" | "recovered" | "released" | "halted";
+  failureEntry: string;
+  historyCap: number;
+  minuteTtlSeconds: number;
+  pauseReason: string;
+}
+export async function retryJob(redis: RedisConnection, a: RetryArgs): Promise<boolean> {
+  const reply = await invoker(redis, "retryJob-7")(
+    a.active,
+    a.delayed,
+    a.pending,
+    a.stats,
+    a.failures,
+    a.minute,
+    a.meta,
+    a.payload,
+    a.newPayload,
+    a.dueAt,
+    a.statsField,
+    a.failureEntry,
+    a.historyCap,
+    a.minuteTtlSeconds,
+    a.pauseReason,
+  );
+  return reply === 1;
+}
+
+export interface DeadLetterArgs {
+  active: string;
+  dlq: string;
+  stats: string;
+  failures: string;
+  minute: string;
+  day: string;
+  batch?: string;
+  payload: string;
+  entry: string;
+  dlqCap: number;
+  failureEntry: string;
+  historyCap: number;
+  minuteTtlSeconds: number;
+  dayTtlSeconds: number;
+  batchTtlSeconds: number;
+}
+export async function deadLetter(redis: RedisConnection, a: DeadLetterArgs): Promise<boolean> {
+  const reply = await invoker(redis, "deadLetter-7")(
+    a.active,
+    a.dlq,
+    a.stats,
+    a.failures,
+    a.minute,
+    a.day,
+    a.batch ?? a.stats,
+    a.payload,
+    a.entry,
+    a.dlqCap,
+    a.failureEntry,
+    a.historyCap,
+    a.minuteTtlSeconds,
+    a.dayTtlSeconds,
+    a.batch ? 1 : 0,
+    a.batchTtlSeconds,
+  );
+  return reply === 1;
+}
+
+export async function promoteDelayed(
+  redis: RedisConnection,
+  a: { delayed: string; pending: string; now: number; limit: number },
+): Promise<{ promoted: number; nextDueAt: number | null }> {
+  const [promoted, next] = (await invoker(redis, "promoteDelayed-2")(a.delayed, a.pending, a.now, a.limit)) as [
+    number,
+    string,
+  ];
+  const nextDueAt = Number(next);
+  return { promoted, nextDueAt: nextDueAt < 0 ? null : nextDueAt };
+}
+
+export async function heartbeat(
+  redis: RedisConnection,
+  a: {
+    workers: string;
+    info: string;
+    meta: string;
+    workerId: string;
+    leaseUntil: number;
+    infoTtlSeconds: number;
+    firstBeat: boolean;
+    fields: Record<string, string | number>;
+  },
+): Promise<{ pausedReason: string | null; lost: boolean }> {
+  const fields = Object.entries(a.fields).flat();
+  const [paused, lost] = (await invoker(redis, "heartbeat-3")(
+    a.workers,
+    a.info,
+    a.meta,
+    a.workerId,
+    a.leaseUntil,
+    a.infoTtlSeconds,
+    a.firstBeat ? 1 : 0,
+    ...fields,
+  )) as [string, number];
+  return { pausedReason: paused === "" ? null : paused, lost: lost === 1 };
+}
+
+export async function reclaimWorker(
+  redis: RedisConnection,
+  a: { workers: string; deadActive: string; ownActive: string; deadInfo: string; deadId: string; now: number },
+): Promise<string[]> {
+  return (await invoker(redis, "reclaimWorker-4")(
+    a.workers,
+    a.deadActive,
+    a.ownActive,
+    a.deadInfo,
+    a.deadId,
+    a.now,
+  )) as string[];
+}
+
+export async function pushUnique(
+  redis: RedisConnection,
+  a: {
+    idempotency: string;
+    pending: string;
+    delayed: string;
+    id: string;
+    payload: string;
+    ttlSeconds: number;
+    dueAt: number;
+    urgent: boolean;
+  },
+): Promise<{ id: string; pushed: boolean }> {
+  const [id, pushed] = (await invoker(redis, "pushUnique-3")(
+    a.idempotency,
+    a.pending,
+    a.delayed,
+    a.id,
+    a.payload,
+    a.ttlSeconds,
+    a.dueAt,
+    a.urgent ? 1 : 0,
+  )) as [string, number];
+  return { id, pushed: pushed === 1 };
+}
+
+export async function fireSchedule(
+  redis: RedisConnection,
+  a: {
+    due: string;
+    schedules: string;
+    pending: string;
+    name: string;
+    expectedDueAt: number;
+    nextDueAt: number;
+    payload: string;
+  },
+): Promise<boolean> {
+  const reply = await invoker(redis, "fireSchedule-3")(
+    a.due,
+    a.schedules,
+    a.pending,
+    a.name,
+    a.expectedDueAt,
+    a.nextDueAt,
+    a.payload,
+  );
+  return reply === 1;
+}
+
+export async function acquireTokens(
+  redis: RedisConnection,
+  a: { limiter: string; now: number; max: number; durationMs: number; wanted: number },
+): Promise<{ granted: number; waitMs: number }> {
+  const [granted, waitMs] = (await invoker(redis, "acquireTokens-1")(
+    a.limiter,
+    a.now,
+    a.max,
+    a.durationMs,
+    a.wanted,
+  )) as [number, number];
+  return { granted, waitMs };
+}
+
+export async function retryDeadLetter(
+  redis: RedisConnection,
+  a: { dlq: string; pending: string; stats: string; entry: string; payload: string },
+): Promise<boolean> {
+  return (await invoker(redis, "retryDeadLetter-3")(a.dlq, a.pending, a.stats, a.entry, a.payload)) === 1;
+}
+
+/** For pipelines: the same scripts queued on a pipeline instead of sent at once. */
+export type Pipeline = ChainableCommander;
+export const ALL_SCRIPTS = SCRIPT_NAMES;

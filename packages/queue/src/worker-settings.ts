@@ -1,0 +1,75 @@
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import type { RedisConnection } from "./connection.ts";
+import { type Backoff, DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, type Job } from "./job.ts";
+import type { Logger } from "./logger.ts";
+
+export interface RateLimit {
+  /** Jobs allowed per `durationMs`, shared by every worker that uses the same limiter name. */
+  max: number;
+  durationMs: number;
+  /** Share one bucket across queues (e.g. one provider account); defaults to the queue's own. */
+  name?: string;
+}
+
+export interface WorkerOptions {
+  connection: RedisConnection;
+  /** Jobs run at once by this process. */
+  concurrency?: number;
+  /** How long a worker's claim on its jobs survives without a heartbeat. */
+  leaseMs?: number;
+  heartbeatMs?: number;
+  maxAttempts?: number;
+  backoff?: Backoff;
+  limiter?: RateLimit;
+  /** Remember delivered job ids for this long so a job pushed twice or re-run is skipped. */
+  dedupeWindowMs?: number;
+  /** Seconds a blocking pop waits before the loop looks around (pause, shutdown). */
+  blockTimeoutSeconds?: number;
+  deadLetterCap?: number;
+  historyCap?: number;
+  prefix?: string;
+  logger?: Logger;
+  /** Checks a job's data before the handler runs; throw PermanentError to dead-letter it. */
+  validate?: (job: Job) => void;
+  /** Start claiming at once (default) or wait for start(). */
+  autostart?: boolean;
+}
+
+export interface WorkerSettings {
+  concurrency: number;
+  leaseMs: number;
+  heartbeatMs: number;
+  maxAttempts: number;
+  backoff: Backoff;
+  dedupeWindowMs: number;
+  blockTimeoutSeconds: number;
+  deadLetterCap: number;
+  historyCap: number;
+  batchTtlSeconds: number;
+}
+
+export function resolveSettings(options: WorkerOptions): WorkerSettings {
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 10));
+  const leaseMs = options.leaseMs ?? 6_000;
+  return {
+    concurrency,
+    leaseMs,
+    heartbeatMs: options.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 5)),
+    maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    backoff: options.backoff ?? DEFAULT_BACKOFF,
+    dedupeWindowMs: options.dedupeWindowMs ?? 600_000,
+    blockTimeoutSeconds: options.blockTimeoutSeconds ?? 1,
+    deadLetterCap: options.deadLetterCap ?? 100_000,
+    historyCap: options.historyCap ?? 1_000,
+    batchTtlSeconds: 7 * 86_400,
+  };
+}
+
+export function newWorkerId(): string {
+  const host =
+    hostname()
+      .replace(/[^A-Za-z0-9_.-]/g, "")
+      .slice(0, 40) || "host";
+  return `${host}-${process.pid}-${randomBytes(3).toString("hex")}`;
+}

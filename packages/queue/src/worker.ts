@@ -1,0 +1,502 @@
+// The worker runtime.
+//
+// Delivery guarantee: at least once. A job moves atomically from the pending list to this
+// worker's own active list (claimJobs-4.lua, or BLMOVE when the queue is idle) and leaves it only
+// when its outcome is written (ack, retry, dead letter). If the process dies, its lease expires and
+// another worker hands the jobs back, counting an attempt. A job can therefore run twice (the
+// process died after the handler's side effect but before the ack): handlers must be idempotent
+// by job id. Delivered ids are remembered for `dedupeWindowMs`, so a job pushed twice or handed
+// back after its ack already landed is skipped.
+import { EventEmitter } from "node:events";
+import { backoffDelay } from "./backoff.ts";
+import { duplicateForBlocking, type RedisConnection } from "./connection.ts";
+import { errorMessage, HaltQueueError, PermanentError, RetryableError } from "./errors.ts";
+import { idOfRaw, type Job, newJobId, parseRawJob } from "./job.ts";
+import { type QueueKeys, queueKeys, registryKey, sharedLimiterKey } from "./keys.ts";
+import { type Logger, stderrLogger } from "./logger.ts";
+import { OutcomeWriter } from "./outcomes.ts";
+import { RateLimiter } from "./rate-limiter.ts";
+import { recoverExpiredWorkers } from "./recovery.ts";
+import { Schedules } from "./schedules.ts";
+import { claimJobs, heartbeat, promoteDelayed } from "./scripts.ts";
+import { doneBucket } from "./time-buckets.ts";
+import { newWorkerId, resolveSettings, type WorkerOptions, type WorkerSettings } from "./worker-settings.ts";
+
+export interface JobContext {
+  workerId: string;
+  /** 1 for the first run, 2 for the first retry... */
+  attempt: number;
+  /** Aborted when the worker is shutting down past its grace period or lost its lease. */
+  signal: AbortSignal;
+}
+
+export type Handler = (job: Job, ctx: JobContext) => Promise<void>;
+
+export interface DrainResult {
+  processed: number;
+  failed: number;
+  retried: number;
+  deadLettered: number;
+  remaining: number;
+  durationMs: number;
+}
+
+interface InFlight {
+  payload: string;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+const MAINTENANCE_MS = 1_000;
+const PROMOTE_LIMIT = 1_000;
+
+export class Worker extends EventEmitter {
+  readonly id = newWorkerId();
+  readonly queue: string;
+  readonly limiter: RateLimiter | null;
+  private readonly keys: QueueKeys;
+  private readonly active: string;
+  private readonly settings: WorkerSettings;
+  private readonly redis: RedisConnection;
+  private readonly log: Logger;
+  private readonly outcomes: OutcomeWriter;
+  private readonly schedules: Schedules;
+  private blocking: RedisConnection | null = null;
+  private readonly inFlight = new Map<string, InFlight>();
+  private readonly startedAt = Date.now();
+  private running: Promise<void> | null = null;
+  private looping: Promise<void> | null = null;
+  private drainedEmitted = false;
+  private closing = false;
+  private pausedReason: string | null = null;
+  private wake: (() => void) | null = null;
+  private timers: NodeJS.Timeout[] = [];
+  private promoteTimer: NodeJS.Timeout | null = null;
+  private drainBudget = Number.POSITIVE_INFINITY;
+  private readonly tally = { processed: 0, failed: 0, retried: 0, deadLettered: 0 };
+
+  constructor(
+    queue: string,
+    private readonly handler: Handler,
+    private readonly options: WorkerOptions,
+  ) {
+    super();
+    this.queue = queue;
+    this.keys = queueKeys(queue, options.prefix);
+    this.active = this.keys.active(this.id);
+    this.settings = resolveSettings(options);
+    this.redis = options.connection;
+    this.log = options.logger ?? stderrLogger;
+    this.outcomes = new OutcomeWriter(this.redis, this.keys, this.active, this.settings, this.log, (lost) => {
+      this.log.warn(
+        { queue, workerId: this.id, lost },
+        "acked jobs were no longer ours: the lease had expired and they were recovered",
+      );
+      this.emit("lost", lost);
+    });
+    this.schedules = new Schedules(this.redis, this.keys);
+    const limit = options.limiter;
+    this.limiter = limit
+      ? new RateLimiter(
+          this.redis,
+          limit.name ? sharedLimiterKey(limit.name, options.prefix) : this.keys.limiter,
+          limit.max,
+          limit.durationMs,
+        )
+      : null;
+    // An 'error' event without a listener would crash the process; errors are logged instead.
+    this.on("error", () => {});
+    if (options.autostart !== false) void this.start();
+  }
+
+  /** Starts claiming; resolves once the worker holds its lease. */
+  start(): Promise<void> {
+    if (!this.running) {
+      this.running = this.register().then(() => {
+        this.looping = this.loop();
+      });
+    }
+    return this.running;
+  }
+
+  get concurrency(): number {
+    return this.settings.concurrency;
+  }
+
+  /** Process up to `limit` jobs now and stop (cron or serverless runs), with the same guarantees. */
+  async drain(limit: number): Promise<DrainResult> {
+    const started = Date.now();
+    this.drainBudget = Math.max(0, limit);
+    await this.start();
+    await new Promise<void>((resolve) => this.once("drained", resolve));
+    await this.close();
+    const remaining = await this.redis.llen(this.keys.pending);
+    return { ...this.tally, remaining, durationMs: Date.now() - started };
+  }
+
+  /**
+   * Stops claiming, lets in-flight jobs finish for `graceMs`, then aborts and hands back what is
+   * still running, writes every pending ack and gives up the lease.
+   */
+  async close({ graceMs = 10_000 }: { graceMs?: number } = {}): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    for (const timer of this.timers) clearInterval(timer);
+    if (this.promoteTimer) clearTimeout(this.promoteTimer);
+    this.wake?.();
+    // A blocked pop ends only with disconnect(); quit() would wait behind it.
+    this.blocking?.disconnect();
+    await this.running?.catch(() => {});
+    await this.looping;
+    const finished = Promise.all([...this.inFlight.values()].map((f) => f.done));
+    let graceTimer: NodeJS.Timeout | undefined;
+    const graceOver = await Promise.race([
+      finished.then(() => false),
+      new Promise<boolean>((resolve) => {
+        graceTimer = setTimeout(() => resolve(true), graceMs);
+      }),
+    ]);
+    clearTimeout(graceTimer);
+    if (graceOver) for (const flight of this.inFlight.values()) flight.abort.abort(new Error("worker shutting down"));
+    await this.outcomes.flushAll();
+    await this.releaseActive();
+    await this.redis
+      .multi()
+      .zrem(this.keys.workers, this.id)
+      .del(this.keys.workerInfo(this.id))
+      .exec()
+      .catch(() => {});
+    this.emit("closed");
+  }
+
+  private maxAttemptsOf = (job: Job): number => job.maxAttempts ?? this.settings.maxAttempts;
+
+  private async register(): Promise<void> {
+    await this.redis.sadd(registryKey(this.options.prefix), this.queue);
+    await this.beat(true);
+    this.timers.push(setInterval(() => void this.beat(false), this.settings.heartbeatMs));
+    this.timers.push(setInterval(() => void this.maintain(), MAINTENANCE_MS + Math.floor(Math.random() * 200)));
+    void this.maintain();
+  }
+
+  private async beat(firstBeat: boolean): Promise<void> {
+    try {
+      const now = Date.now();
+      const { pausedReason, lost } = await heartbeat(this.redis, {
+        workers: this.keys.workers,
+        info: this.keys.workerInfo(this.id),
+        meta: this.keys.meta,
+        workerId: this.id,
+        leaseUntil: now + this.settings.leaseMs,
+        infoTtlSeconds: Math.ceil((this.settings.leaseMs * 3) / 1000),
+        firstBeat,
+        fields: {
+          host: this.id.split("-").slice(0, -2).join("-"),
+          pid: process.pid,
+          concurrency: this.settings.concurrency,
+          startedAt: this.startedAt,
+          lastBeatAt: now,
+          running: this.inFlight.size,
+        },
+      });
+      if (lost) {
+        this.log.error(
+          { queue: this.queue, workerId: this.id },
+          "lease was lost (heartbeats did not reach Redis in time); in-flight jobs were recovered elsewhere",
+        );
+        for (const flight of this.inFlight.values()) flight.abort.abort(new Error("lease lost"));
+      }
+      const wasPaused = this.pausedReason !== null;
+      this.pausedReason = pausedReason;
+      if (wasPaused && pausedReason === null) this.wake?.();
+    } catch (error) {
+      if (firstBeat) throw error;
+      this.log.warn({ queue: this.queue, err: errorMessage(error) }, "heartbeat failed");
+    }
+  }
+
+  /** Promotion of due delayed jobs, recurring ticks and recovery of dead workers' jobs. */
+  private async maintain(): Promise<void> {
+    if (this.closing) return;
+    try {
+      await this.promote();
+      await this.schedules.fireDue();
+      await recoverExpiredWorkers({
+        redis: this.redis,
+        keys: this.keys,
+        workerId: this.id,
+        active: this.active,
+        outcomes: this.outcomes,
+        maxAttemptsOf: this.maxAttemptsOf,
+        log: this.log,
+      });
+    } catch (error) {
+      this.log.warn({ queue: this.queue, err: errorMessage(error) }, "maintenance failed; will try again");
+    }
+  }
+
+  private async promote(): Promise<void> {
+    const { promoted, nextDueAt } = await promoteDelayed(this.redis, {
+      delayed: this.keys.delayed,
+      pending: this.keys.pending,
+      now: Date.now(),
+      limit: PROMOTE_LIMIT,
+    });
+    if (this.closing) return;
+    // Sooner than the next maintenance tick: wake up exactly when the next delayed job is due.
+    const wait = promoted === PROMOTE_LIMIT ? 0 : nextDueAt === null ? null : nextDueAt - Date.now();
+    if (wait !== null && wait < MAINTENANCE_MS) {
+      if (this.promoteTimer) clearTimeout(this.promoteTimer);
+      this.promoteTimer = setTimeout(() => void this.promote().catch(() => {}), Math.max(0, wait) + 1);
+    }
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (!this.closing) {
+      try {
+        await this.fill();
+        failures = 0;
+      } catch (error) {
+        failures++;
+        this.emit("error", error);
+        if (failures === 1 || failures % 20 === 0) {
+          this.log.warn({ queue: this.queue, err: errorMessage(error), failures }, "claim failed; retrying");
+        }
+        await this.idle(Math.min(100 * failures, 2_000));
+      }
+    }
+  }
+
+  /** One turn of the loop: wait for a free slot and a token, then claim as many jobs as fit. */
+  private async fill(): Promise<void> {
+    if (this.pausedReason !== null) return this.idle(1_000);
+    if (this.drainBudget <= 0) return this.finishDrain();
+    const budget = Math.min(this.settings.concurrency - this.inFlight.size, this.drainBudget);
+    if (budget <= 0) return this.idle(1_000);
+    let wanted = budget;
+    if (this.limiter) {
+      const { granted, waitMs } = await this.limiter.acquire(budget);
+      if (granted === 0) return this.idle(Math.max(5, Math.min(waitMs, 1_000)));
+      wanted = granted;
+    }
+    const now = Date.now();
+    const claimed = await claimJobs(this.redis, {
+      pending: this.keys.pending,
+      active: this.active,
+      meta: this.keys.meta,
+      stats: this.keys.stats,
+      max: wanted,
+      doneCurrent: this.keys.done(doneBucket(now, this.settings.dedupeWindowMs)),
+      donePrevious: this.keys.done(doneBucket(now, this.settings.dedupeWindowMs) - 1),
+    });
+    if (claimed === "paused") {
+      this.pausedReason ??= "paused";
+      return;
+    }
+    if (claimed.length > 0) {
+      this.launch(claimed);
+      return;
+    }
+    if (Number.isFinite(this.drainBudget)) return this.finishDrain();
+    await this.blockForOne();
+  }
+
+  /** The queue is empty: wait on it with a blocking move (no polling delay for a new job). */
+  private async blockForOne(): Promise<void> {
+    if (this.closing) return;
+    const connection = this.blocking ?? duplicateForBlocking(this.redis);
+    this.blocking = connection;
+    const timeoutSeconds = this.settings.blockTimeoutSeconds;
+    // Watchdog: a blocking command that never returns after a network cut must not hang the worker.
+    let watchdog: NodeJS.Timeout | undefined;
+    const hung = new Promise<null>((resolve) => {
+      watchdog = setTimeout(() => resolve(null), timeoutSeconds * 1000 + 5_000);
+    });
+    try {
+      const moved = await Promise.race([
+        connection.blmove(this.keys.pending, this.active, "LEFT", "RIGHT", timeoutSeconds),
+        hung.then(() => {
+          this.log.warn({ queue: this.queue }, "blocking pop did not return in time; reconnecting");
+          this.resetBlocking(connection);
+          return null;
+        }),
+      ]);
+      if (moved === null || this.closing) {
+        // Moved just as we closed: it sits in our active list and is handed back by close().
+        return;
+      }
+      // Pause must hold even for a job popped by a blocked call: hand it straight back.
+      const more = await claimJobs(this.redis, {
+        pending: this.keys.pending,
+        active: this.active,
+        meta: this.keys.meta,
+        stats: this.keys.stats,
+        max: Math.max(0, Math.min(this.settings.concurrency - this.inFlight.size - 1, this.drainBudget - 1)),
+        doneCurrent: this.keys.done(doneBucket(Date.now(), this.settings.dedupeWindowMs)),
+        donePrevious: this.keys.done(doneBucket(Date.now(), this.settings.dedupeWindowMs) - 1),
+      });
+      if (more === "paused") {
+        this.pausedReason ??= "paused";
+        await this.releaseActive();
+        return;
+      }
+      this.launch([moved, ...more]);
+    } catch (error) {
+      if (this.closing) return;
+      this.resetBlocking(connection);
+      throw error;
+    } finally {
+      clearTimeout(watchdog);
+    }
+  }
+
+  private resetBlocking(connection: RedisConnection): void {
+    connection.disconnect();
+    if (this.blocking === connection) this.blocking = null;
+  }
+
+  private launch(payloads: string[]): void {
+    for (const payload of payloads) {
+      if (Number.isFinite(this.drainBudget)) this.drainBudget--;
+      const abort = new AbortController();
+      const flight: InFlight = { payload, abort, done: Promise.resolve() };
+      const key = `${payload.length}:${this.inFlight.size}:${Math.random()}`;
+      this.inFlight.set(key, flight);
+      flight.done = this.run(payload, abort).finally(() => {
+        this.inFlight.delete(key);
+        this.wake?.();
+      });
+    }
+  }
+
+  private async run(payload: string, abort: AbortController): Promise<void> {
+    const parsed = parseRawJob(payload);
+    if (!parsed.ok) {
+      this.tally.deadLettered++;
+      const id = idOfRaw(payload) ?? `raw-${newJobId()}`;
+      await this.outcomes.deadLetter(payload, {
+        id,
+        reason: "invalid",
+        error: parsed.reason,
+        attempts: 0,
+        failedAt: Date.now(),
+        queue: this.queue,
+        job: null,
+        raw: payload,
+        workerId: this.id,
+      });
+      this.emit("dead", null, new PermanentError(parsed.reason, { reason: "invalid" }));
+      return;
+    }
+    const job = parsed.job;
+    try {
+      this.options.validate?.(job);
+      await this.handler(job, { workerId: this.id, attempt: job.attempts + 1, signal: abort.signal });
+    } catch (error) {
+      await this.fail(payload, job, error);
+      return;
+    }
+    this.tally.processed++;
+    this.outcomes.ack(payload, job);
+    this.emit("completed", job);
+  }
+
+  private async fail(payload: string, job: Job, error: unknown): Promise<void> {
+    const message = errorMessage(error);
+    const now = Date.now();
+    if (error instanceof HaltQueueError) {
+      await this.outcomes.handBack(payload, job, {
+        dueAt: 0,
+        statsField: "halted",
+        error: message,
+        pauseReason: message,
+      });
+      this.pausedReason = message;
+      this.log.error({ queue: this.queue, reason: message }, "queue halted: paused until an operator resumes it");
+      this.emit("halted", message);
+      return;
+    }
+    const attempts = job.attempts + 1;
+    const failed: Job = { ...job, attempts, lastError: message, failedAt: now };
+    this.tally.failed++;
+    if (error instanceof PermanentError || attempts >= this.maxAttemptsOf(job)) {
+      const reason = error instanceof PermanentError ? error.reason : "exhausted";
+      this.tally.deadLettered++;
+      await this.outcomes.deadLetter(payload, {
+        id: job.id,
+        reason,
+        error: message,
+        attempts,
+        failedAt: now,
+        queue: this.queue,
+        job: failed,
+        workerId: this.id,
+      });
+      this.emit("dead", failed, error);
+      return;
+    }
+    const retryAfter = error instanceof RetryableError ? error.retryAfterMs : undefined;
+    const delay = retryAfter ?? backoffDelay(job.backoff ?? this.settings.backoff, attempts);
+    this.tally.retried++;
+    await this.outcomes.handBack(payload, failed, {
+      dueAt: now + Math.max(1, delay),
+      statsField: "retried",
+      error: message,
+    });
+    this.emit("retrying", failed, error, delay);
+  }
+
+  /** Hands back every job left in our active list that no handler is running (shutdown, pause race). */
+  private async releaseActive(): Promise<void> {
+    const running = new Set([...this.inFlight.values()].map((f) => f.payload));
+    let leftovers: string[];
+    try {
+      leftovers = await this.redis.lrange(this.active, 0, -1);
+    } catch {
+      return; // Redis away: the lease expires and another worker recovers them.
+    }
+    for (const payload of leftovers) {
+      if (running.has(payload)) continue;
+      await this.outcomes.handBack(payload, null, { dueAt: 0, statsField: "released" });
+    }
+  }
+
+  private finishDrain(): Promise<void> {
+    if (this.inFlight.size > 0) return this.idle(1_000);
+    this.drainBudget = 0;
+    if (!this.drainedEmitted) {
+      this.drainedEmitted = true;
+      this.emit("drained");
+    }
+    return this.idle(60_000);
+  }
+
+  /** Sleeps until `ms` passes or something happens (a slot frees, resume, shutdown). */
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        if (self.wake === done) self.wake = null;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+export function createWorker(queue: string, handler: Handler, options: WorkerOptions): Worker {
+  return new Worker(queue, handler, options);
+}
+
+/** Processes up to `limit` jobs of `queue` now and reports what happened (cron, serverless). */
+export async function drain(
+  queue: string,
+  handler: Handler,
+  options: WorkerOptions & { limit: number },
+): Promise<DrainResult> {
+  const worker = new Worker(queue, handler, { ...options, autostart: false });
+  return worker.drain(options.limit);
+}
