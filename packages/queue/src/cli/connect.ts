@@ -1,0 +1,133 @@
+// Opens the CLI's Redis connection: fail fast (no reconnect loop), and turn the many ways a
+// connection fails into one sentence that says what is wrong and what to try (seed 001's check).
+import { createRedis, type RedisConnection } from "../index.ts";
+import { CliError } from "./errors.ts";
+
+/** The embedded server scripts/redis.mjs runs when REDIS_URL is not set. */
+export const EMBEDDED_REDIS_URL = "redis://127.0.0.1:6390";
+
+export interface Target {
+  url: string;
+  /** The URL with any password replaced, safe to print. */
+  shown: string;
+  embedded: boolean;
+}
+
+export function connectionTarget(env: NodeJS.ProcessEnv = process.env): Target {
+  const url = env.REDIS_URL?.trim() || EMBEDDED_REDIS_URL;
+  return { url, shown: redactUrl(url), embedded: !env.REDIS_URL?.trim() };
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/^(\w+:\/\/)([^@/]*)@/, (_, scheme: string, auth: string) =>
+    auth.includes(":") ? `${scheme}${auth.split(":")[0]}:***@` : `${scheme}***@`,
+  );
+}
+
+function errorCode(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return typeof e?.code === "string" ? e.code : "";
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Explains a connection failure in one line; `error` is the most specific error ioredis reported. */
+export function describeConnectionError(error: unknown, target: Target, timeoutMs: number): string {
+  const code = errorCode(error);
+  const message = errorText(error);
+  const where = target.shown;
+  const tls = target.url.startsWith("rediss://");
+  if (code === "ECONNREFUSED") {
+    const hint = target.embedded
+      ? "start the embedded server with `node scripts/redis.mjs start` or set REDIS_URL"
+      : "is redis-server running there, and is the port right?";
+    return `connection refused by ${where}: ${hint}`;
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || /getaddrinfo/.test(message)) {
+    return `DNS lookup failed for the host of ${where} (${code || message}): check the host name in REDIS_URL`;
+  }
+  if (/WRONGPASS|invalid password|invalid username-password/i.test(message)) {
+    return `authentication failed at ${where}: wrong password or user in REDIS_URL (${message})`;
+  }
+  if (/NOAUTH|Authentication required/i.test(message)) {
+    return `authentication required by ${where}: put the password in REDIS_URL, e.g. redis://:password@host:port`;
+  }
+  if (
+    /TLS|SSL|certificate|wrong version number|secure/i.test(message) ||
+    code.startsWith("ERR_TLS") ||
+    code.startsWith("ERR_SSL")
+  ) {
+    return tls
+      ? `TLS handshake with ${where} failed (${message}): is the port TLS-enabled and the certificate valid?`
+      : `TLS error from ${where} (${message}): use rediss:// for a TLS port`;
+  }
+  if (/Protocol error/i.test(message)) {
+    return `${where} did not answer in the Redis protocol (${message}): is this a Redis port?`;
+  }
+  if (code === "ETIMEDOUT" || /timed? ?out/i.test(message)) {
+    const hint = tls
+      ? "a rediss:// URL pointing at a plain (non-TLS) port never completes the handshake; try redis://"
+      : "a firewall, the wrong port, or a TLS-only server reached with redis:// (try rediss://)";
+    return `no answer from ${where} within ${timeoutMs} ms: ${hint}`;
+  }
+  if (code === "ECONNRESET" || /Connection is closed|socket hang up|disconnected/i.test(message)) {
+    const hint = tls ? "is the port TLS-enabled?" : "a TLS-only server reached with redis:// does this; try rediss://";
+    return `${where} closed the connection (${message}): ${hint}`;
+  }
+  return `cannot use Redis at ${where}: ${message}`;
+}
+
+export interface OpenOptions {
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Connects and proves the server answers; throws a CliError with the explanation otherwise. */
+export async function openRedis({ timeoutMs = 5_000, env = process.env }: OpenOptions = {}): Promise<{
+  redis: RedisConnection;
+  target: Target;
+}> {
+  const target = connectionTarget(env);
+  let redis: RedisConnection;
+  try {
+    redis = createRedis(target.url, {
+      lazyConnect: true,
+      // A CLI reports and exits: no reconnect loop, no queued commands waiting for a server that is down.
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+      connectTimeout: timeoutMs,
+      commandTimeout: timeoutMs,
+    });
+  } catch (error) {
+    throw new CliError(`invalid REDIS_URL ${target.shown}: ${errorText(error)}`);
+  }
+  let lastError: unknown = null;
+  redis.on("error", (error: unknown) => {
+    lastError = error;
+  });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })), timeoutMs);
+  });
+  try {
+    await Promise.race([redis.connect().then(() => redis.ping()), timeout]);
+  } catch (error) {
+    redis.disconnect();
+    // ioredis rejects with a generic "Connection is closed"; the error event carries the cause.
+    const cause = lastError && /Connection is closed/.test(errorText(error)) ? lastError : error;
+    throw new CliError(describeConnectionError(cause, target, timeoutMs));
+  } finally {
+    clearTimeout(timer);
+  }
+  return { redis, target };
+}
+
+export async function closeRedis(redis: RedisConnection): Promise<void> {
+  try {
+    await redis.quit();
+  } catch {
+    redis.disconnect();
+  }
+}
