@@ -1,0 +1,66 @@
+// Verifies the tracking tokens the email worker signs (apps/workers/src/tracking-token.ts, same
+// format): base64url(JSON payload) "." base64url(HMAC-SHA256(TRACKING_SECRET, first part)).
+// Kept here until the workers package exports it publicly; the format is the contract.
+import { createHmac, timingSafeEqual } from "node:crypto";
+
+export interface TrackingPayload {
+  /** "o" = open, "c" = click. */
+  k: "o" | "c";
+  /** Email job id. */
+  j: string;
+  /** Recipient address. */
+  r: string;
+  /** Batch id, when the email belongs to a batch. */
+  b?: string;
+  /** Click target (absolute http(s) URL); clicks only. */
+  u?: string;
+  /** Issued at, ms since epoch. */
+  t: number;
+}
+
+const MAX_TOKEN_LENGTH = 4096;
+
+function signature(secret: string, body: string): Buffer {
+  return createHmac("sha256", secret).update(body).digest();
+}
+
+export function signTrackingToken(payload: TrackingPayload, secret: string): string {
+  const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
+  return `${body}.${signature(secret, body).toString("base64url")}`;
+}
+
+function isPayload(value: unknown): value is TrackingPayload {
+  if (typeof value !== "object" || value === null) return false;
+  const p = value as Record<string, unknown>;
+  if (p.k !== "o" && p.k !== "c") return false;
+  if (typeof p.j !== "string" || typeof p.r !== "string" || typeof p.t !== "number") return false;
+  if (p.b !== undefined && typeof p.b !== "string") return false;
+  if (p.k === "c") return typeof p.u === "string" && isHttpUrl(p.u);
+  return p.u === undefined;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+/** The payload of a genuine token, or null for anything forged, truncated or malformed. */
+export function verifyTrackingToken(token: string, secret: string): TrackingPayload | null {
+  if (token.length > MAX_TOKEN_LENGTH) return null;
+  const dot = token.indexOf(".");
+  if (dot < 1 || dot !== token.lastIndexOf(".")) return null;
+  const body = token.slice(0, dot);
+  const given = Buffer.from(token.slice(dot + 1), "base64url");
+  const expected = signature(secret, body);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+  try {
+    const payload: unknown = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+    return isPayload(payload) ? payload : null;
+  } catch {
+    return null;
+  }
+}

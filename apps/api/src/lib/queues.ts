@@ -1,0 +1,33 @@
+// Queue handles for request handlers: one Queue object per name, made only once Redis is ready so
+// no command waits in ioredis' offline queue, and only for names that exist when asked to check.
+import { listQueues, Queue } from "@notify/queue";
+import { EMAIL_EVENTS_QUEUE, EMAIL_QUEUE, SMS_QUEUE } from "@notify/queue/notifications";
+import { TRPCError } from "@trpc/server";
+import { type RedisConnection, waitUntilReady } from "./redis-guard.ts";
+
+/** Queues the API always knows about, whether or not anything was pushed yet. */
+export const BUILT_IN_QUEUES: readonly string[] = [EMAIL_QUEUE, SMS_QUEUE, EMAIL_EVENTS_QUEUE];
+
+export type QueueAccess = (name: string, options?: { mustExist?: boolean }) => Promise<Queue>;
+
+export function createQueueAccess(redis: RedisConnection, timeoutMs: number): QueueAccess {
+  const handles = new Map<string, Queue>();
+  return async (name, { mustExist = false } = {}) => {
+    await waitUntilReady(redis, timeoutMs);
+    if (mustExist && !handles.has(name) && !BUILT_IN_QUEUES.includes(name)) {
+      const names = await listQueues(redis);
+      if (!names.includes(name)) throw new TRPCError({ code: "NOT_FOUND", message: `unknown queue "${name}"` });
+    }
+    let queue = handles.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: redis });
+      handles.set(name, queue);
+    }
+    return queue;
+  };
+}
+
+/** Built-in queues plus every queue the engine has seen, sorted. */
+export async function allQueueNames(redis: RedisConnection): Promise<string[]> {
+  return [...new Set([...BUILT_IN_QUEUES, ...(await listQueues(redis))])].sort();
+}

@@ -1,0 +1,63 @@
+// Bounded Redis access for request handlers. ioredis would otherwise queue commands while it
+// reconnects and a request could hang for as long as Redis is down. Here a request either gets
+// its answer within the bound or a RedisUnavailableError the API turns into 503.
+//
+// A command that was already written to the socket when the bound passed may still complete later
+// (ioredis re-sends it after reconnecting): callers retry with an idempotency key, never blind.
+import type { Cluster, Redis } from "ioredis";
+
+export type RedisConnection = Redis | Cluster;
+
+export class RedisUnavailableError extends Error {
+  override readonly name = "RedisUnavailableError";
+}
+
+export function waitUntilReady(redis: RedisConnection, timeoutMs: number): Promise<void> {
+  if (redis.status === "ready") return Promise.resolve();
+  if (redis.status === "end") return Promise.reject(new RedisUnavailableError("redis connection closed"));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off("ready", onReady);
+      reject(new RedisUnavailableError(`redis not reachable within ${timeoutMs} ms (status ${redis.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once("ready", onReady);
+  });
+}
+
+/** Error messages ioredis uses when a command could not reach the server. */
+const CONNECTION_ERRORS =
+  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|max retries per request|Stream isn't writeable|enableOfflineQueue|LOADING|CLUSTERDOWN/i;
+
+export function isConnectionError(error: unknown): boolean {
+  if (error instanceof RedisUnavailableError) return true;
+  if (!(error instanceof Error)) return false;
+  return error.name === "MaxRetriesPerRequestError" || CONNECTION_ERRORS.test(error.message);
+}
+
+/**
+ * Runs `work`, failing with RedisUnavailableError when it takes longer than `timeoutMs` or fails
+ * because Redis could not be reached.
+ */
+export async function withDeadline<T>(timeoutMs: number, work: () => Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new RedisUnavailableError(`redis did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([work(), deadline]);
+  } catch (error) {
+    if (isConnectionError(error) && !(error instanceof RedisUnavailableError)) {
+      throw new RedisUnavailableError(error instanceof Error ? error.message : String(error));
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}

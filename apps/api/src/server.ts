@@ -1,0 +1,49 @@
+// Bun entry: serve the fetch handler. SIGTERM/SIGINT stop accepting, let in-flight requests finish
+// (bounded), close Redis and exit 0.
+import { createRedis } from "@notify/queue";
+import { createApp } from "./app.ts";
+import { configFromEnv } from "./config.ts";
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+// The little of Bun's API used here, so the shared tsconfig needs no Bun type package.
+declare const Bun: {
+  serve(options: { port: number; hostname: string; fetch: (req: Request) => Promise<Response> }): {
+    url: URL;
+    stop(closeActiveConnections?: boolean): Promise<void>;
+  };
+};
+
+const config = configFromEnv();
+if (config.apiKeys.length === 0 && !config.adminToken) {
+  console.warn(
+    JSON.stringify({ msg: "neither API_KEYS nor ADMIN_TOKEN is set: every procedure will answer UNAUTHORIZED" }),
+  );
+}
+// Few retries per command: a request should fail fast to 503 rather than wait out an outage.
+const redis = createRedis(process.env.REDIS_URL, { maxRetriesPerRequest: 1 });
+redis.on("error", () => {
+  // Reconnects by itself; /health and SERVICE_UNAVAILABLE report the outage.
+});
+
+const fetch = createApp({ redis, config });
+const server = Bun.serve({
+  port: Number(process.env.PORT ?? 4000),
+  hostname: process.env.HOST ?? "127.0.0.1",
+  fetch,
+});
+console.log(JSON.stringify({ msg: "api listening", url: server.url.href }));
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(JSON.stringify({ msg: "api stopping", signal }));
+  const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
+  await server.stop(false);
+  redis.disconnect();
+  clearTimeout(force);
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));
