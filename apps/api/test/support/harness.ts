@@ -1,0 +1,80 @@
+// One API on a throw-away Redis, served over HTTP, with a client per kind of caller.
+
+import { createNotifyClient, type NotifyClient } from "@notify/client";
+import { createRedis, type Handler } from "@notify/queue";
+import { type RedisServerHandle, startRedisServer } from "@notify/testing";
+import { createApp } from "../../src/app.ts";
+import { type ApiConfig, configFromEnv } from "../../src/config.ts";
+import type { TemplateRenderer } from "../../src/deps.ts";
+import type { RedisConnection } from "../../src/lib/redis-guard.ts";
+import { type ServedApp, serve } from "./node-server.ts";
+
+export const SERVICE_KEY = "service-key-for-tests";
+export const OTHER_SERVICE_KEY = "second-service-key";
+export const ADMIN_TOKEN = "admin-token-for-tests";
+export const TRACKING_SECRET = "tracking-secret-for-tests";
+
+export interface Harness {
+  redisServer: RedisServerHandle;
+  redis: RedisConnection;
+  app: ServedApp;
+  config: ApiConfig;
+  anonymous: NotifyClient;
+  service: NotifyClient;
+  admin: NotifyClient;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  config?: Partial<ApiConfig>;
+  handlers?: Record<string, Handler>;
+  templates?: TemplateRenderer;
+}
+
+export function testConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
+  return {
+    ...configFromEnv({}),
+    apiKeys: [SERVICE_KEY, OTHER_SERVICE_KEY],
+    adminToken: ADMIN_TOKEN,
+    trackingSecret: TRACKING_SECRET,
+    healthRequireWorkers: false,
+    redisTimeoutMs: 1_000,
+    ...overrides,
+  };
+}
+
+export function testRedis(url: string): RedisConnection {
+  const redis = createRedis(url, { maxRetriesPerRequest: 1, retryStrategy: () => 50 });
+  redis.on("error", () => {
+    // Outage tests stop Redis on purpose; the API reports it, the test asserts on that.
+  });
+  return redis;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const redisServer = await startRedisServer();
+  const redis = testRedis(redisServer.url);
+  const config = testConfig(options.config);
+  const app = await serve(
+    createApp({
+      redis,
+      config,
+      ...(options.handlers ? { handlers: options.handlers } : {}),
+      ...(options.templates ? { templates: options.templates } : {}),
+    }),
+  );
+  return {
+    redisServer,
+    redis,
+    app,
+    config,
+    anonymous: createNotifyClient({ url: app.url }),
+    service: createNotifyClient({ url: app.url, apiKey: SERVICE_KEY }),
+    admin: createNotifyClient({ url: app.url, apiKey: ADMIN_TOKEN }),
+    async close() {
+      await app.close();
+      redis.disconnect();
+      await redisServer.stop();
+    },
+  };
+}
