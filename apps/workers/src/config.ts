@@ -1,5 +1,6 @@
 // Worker configuration comes only from the environment and is checked once at start: a bad value
 // stops the process with one line naming the variable instead of failing on the first job.
+import { DEFAULT_REDIS_URL } from "@notify/queue";
 import { z } from "zod";
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -12,7 +13,10 @@ const optionalText = z
 const optionalUrl = optionalText.pipe(z.url().optional());
 
 const commonShape = {
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .default(DEFAULT_REDIS_URL),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Per-component debug switches in the style of the `debug` package, e.g. "worker:*" or "worker:email,worker:sms". */
   DEBUG: z.string().default(""),
@@ -87,7 +91,12 @@ function parse<T>(schema: z.ZodType<T>, env: Env): T {
   const issue = result.error.issues[0];
   const name = issue?.path.join(".") || "environment";
   const value = issue?.path.length ? env[String(issue.path[0])] : undefined;
-  const problem = value === undefined || value === "" ? (issue?.code === "invalid_type" ? "is required" : issue?.message) : issue?.message;
+  const problem =
+    value === undefined || value === ""
+      ? issue?.code === "invalid_type"
+        ? "is required"
+        : issue?.message
+      : issue?.message;
   throw new ConfigError(`invalid configuration: ${name} ${problem ?? "is invalid"}`);
 }
 

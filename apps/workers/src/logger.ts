@@ -1,8 +1,9 @@
 // Structured JSON logs. Recipients are masked wherever they appear under a known field name and
 // secrets are redacted, so logs can be shipped anywhere. DEBUG=worker:* (seed 000) turns on debug
 // output per component without lowering the level of the others.
-import pino from "pino";
+
 import type { Logger } from "pino";
+import pino from "pino";
 
 export type { Logger } from "pino";
 
@@ -47,7 +48,8 @@ function maskFields(value: unknown, depth = 0): unknown {
   if (value instanceof Error) return value;
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) {
-    out[key] = RECIPIENT_FIELDS.has(key) && typeof field === "string" ? maskRecipient(field) : maskFields(field, depth + 1);
+    out[key] =
+      RECIPIENT_FIELDS.has(key) && typeof field === "string" ? maskRecipient(field) : maskFields(field, depth + 1);
   }
   return out;
 }

@@ -5,8 +5,9 @@
 //
 // Run on its own: bun apps/workers/src/dev/provider-stand-in.ts [--port N] [--latency-ms 50]
 // prints {"url":...} and serves GET /__stand-in/stats for scripts in other processes.
-import { createServer } from "node:http";
+
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 
 export type Reply =
@@ -50,7 +51,11 @@ function readBody(request: IncomingMessage): Promise<string> {
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = body === undefined ? "" : JSON.stringify(body);
-  response.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text), ...headers });
+  response.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    ...headers,
+  });
   response.end(text);
 }
 
@@ -71,7 +76,9 @@ export class ProviderStandIn {
 
   async start(): Promise<this> {
     const server = createServer((request, response) => {
-      this.handle(request, response).catch((error: unknown) => sendJson(response, 500, { errors: [{ message: String(error) }] }));
+      this.handle(request, response).catch((error: unknown) =>
+        sendJson(response, 500, { errors: [{ message: String(error) }] }),
+      );
     });
     server.keepAliveTimeout = 30_000;
     await new Promise<void>((resolve) => server.listen(this.options.port ?? 0, "127.0.0.1", resolve));
@@ -119,7 +126,11 @@ export class ProviderStandIn {
     if (request.method === "GET" && path === "/__stand-in/stats") return sendJson(response, 200, this.stats());
     if (request.method === "GET" && path === "/__stand-in/keys") return sendJson(response, 200, this.deliveredKeys());
     const provider: Provider | null =
-      request.method === "POST" && path === "/v3/mail/send" ? "sendgrid" : request.method === "POST" && path === "/api/v2/sendsms" ? "msg91" : null;
+      request.method === "POST" && path === "/v3/mail/send"
+        ? "sendgrid"
+        : request.method === "POST" && path === "/api/v2/sendsms"
+          ? "msg91"
+          : null;
     if (!provider) return sendJson(response, 404, { errors: [{ message: "not found" }] });
     this.requests += 1;
     const raw = await readBody(request);
@@ -132,7 +143,10 @@ export class ProviderStandIn {
     }
     if (reply.kind === "status") return this.fail(provider, response, reply);
     if (!this.authorized(provider, request)) {
-      return this.fail(provider, response, { status: 401, message: "The provided authorization grant is invalid, expired, or revoked" });
+      return this.fail(provider, response, {
+        status: 401,
+        message: "The provided authorization grant is invalid, expired, or revoked",
+      });
     }
     let body: unknown;
     try {
@@ -160,7 +174,10 @@ export class ProviderStandIn {
   }
 
   private readMail(body: unknown): { key: string; to: string } | null {
-    const mail = body as { personalizations?: { to?: { email?: string }[]; custom_args?: Record<string, string> }[]; custom_args?: Record<string, string> };
+    const mail = body as {
+      personalizations?: { to?: { email?: string }[]; custom_args?: Record<string, string> }[];
+      custom_args?: Record<string, string>;
+    };
     const personalization = mail.personalizations?.[0];
     const to = personalization?.to?.[0]?.email;
     if (!to) return null;
@@ -175,12 +192,17 @@ export class ProviderStandIn {
     return { key: `${to}:${sms.message}`, to };
   }
 
-  private fail(provider: Provider, response: ServerResponse, reply: { status: number; message?: string; retryAfterSeconds?: number }): void {
+  private fail(
+    provider: Provider,
+    response: ServerResponse,
+    reply: { status: number; message?: string; retryAfterSeconds?: number },
+  ): void {
     const headers: Record<string, string> = {};
     if (reply.retryAfterSeconds !== undefined) headers["retry-after"] = String(reply.retryAfterSeconds);
     const message = reply.message ?? `scripted ${reply.status}`;
-    if (provider === "sendgrid") return sendJson(response, reply.status, { errors: [{ message, field: null, help: null }] }, headers);
-    sendJson(response, reply.status, { type: "error", message }, headers);
+    const body =
+      provider === "sendgrid" ? { errors: [{ message, field: null, help: null }] } : { type: "error", message };
+    sendJson(response, reply.status, body, headers);
   }
 }
 
@@ -190,7 +212,10 @@ if ((import.meta as { main?: boolean }).main) {
     const index = process.argv.indexOf(name);
     return index > 0 ? process.argv[index + 1] : undefined;
   };
-  const standIn = await new ProviderStandIn({ port: Number(arg("--port") ?? 0), latencyMs: Number(arg("--latency-ms") ?? 0) }).start();
+  const standIn = await new ProviderStandIn({
+    port: Number(arg("--port") ?? 0),
+    latencyMs: Number(arg("--latency-ms") ?? 0),
+  }).start();
   process.stdout.write(`${JSON.stringify({ url: standIn.url })}\n`);
   const stop = () => void standIn.stop().then(() => process.exit(0));
   process.on("SIGTERM", stop);

@@ -41,5 +41,7 @@ export function errorForStatus({ provider, status, message, headers = {} }: Http
 export function networkError(provider: string, error: unknown): RetryableError {
   const code = (error as { code?: unknown }).code;
   const message = error instanceof Error ? error.message : String(error);
-  return new RetryableError(`${provider} unreachable${typeof code === "string" ? ` (${code})` : ""}: ${message}`, { cause: error });
+  return new RetryableError(`${provider} unreachable${typeof code === "string" ? ` (${code})` : ""}: ${message}`, {
+    cause: error,
+  });
 }

@@ -17,7 +17,9 @@ export function createConsoleEmailProvider(options: ConsoleOptions = {}): EmailP
   return {
     name: "console",
     async send(message: EmailMessage): Promise<SendResult> {
-      write(`\n=== email ${message.jobId} (${message.category}) ===\nFrom: ${message.from}\nTo: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n=== end ===\n`);
+      write(
+        `\n=== email ${message.jobId} (${message.category}) ===\nFrom: ${message.from}\nTo: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n=== end ===\n`,
+      );
       if (options.outboxDir) {
         const dir = join(options.outboxDir, "email");
         await mkdir(dir, { recursive: true });

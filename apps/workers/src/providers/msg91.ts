@@ -51,7 +51,12 @@ export function createMsg91Provider(options: Msg91Options): SmsProvider {
       }
       const text = typeof reply.message === "string" ? reply.message : raw.slice(0, 500) || response.statusText;
       if (!response.ok) {
-        throw errorForStatus({ provider: "msg91", status: response.status, message: text, headers: Object.fromEntries(response.headers) });
+        throw errorForStatus({
+          provider: "msg91",
+          status: response.status,
+          message: text,
+          headers: Object.fromEntries(response.headers),
+        });
       }
       if (reply.type === "success") return { providerId: text };
       if (CREDENTIAL_PROBLEM.test(text)) throw new HaltQueueError(`msg91 rejected the credentials: ${text}`);

@@ -72,7 +72,9 @@ export function createSendGridProvider(options: SendGridOptions): EmailProvider 
         }
         if (failure.isAxiosError) throw networkError("sendgrid", error);
         // The client library validates the message itself; what it refuses will not pass on a retry.
-        throw new PermanentError(`sendgrid client refused the message: ${(error as Error).message}`, { reason: "invalid" });
+        throw new PermanentError(`sendgrid client refused the message: ${(error as Error).message}`, {
+          reason: "invalid",
+        });
       }
     },
   };

@@ -1,9 +1,10 @@
 // Renders an email job into subject, HTML and text. MJML compiles each template once at start;
 // each job then only runs a precompiled Handlebars template, which HTML-escapes every value
 // (bench: a render is a few tens of microseconds, an MJML compile is milliseconds).
+
+import type { EmailTemplate } from "@notify/queue/notifications";
 import Handlebars from "handlebars";
 import mjml2html from "mjml";
-import type { EmailTemplate } from "@notify/queue/notifications";
 import { signTrackingToken } from "../tracking-token.ts";
 import { type EmailTemplateSource, emailLayout, emailTemplateSources } from "./email-templates.ts";
 import { formatMoney } from "./money.ts";
@@ -76,23 +77,37 @@ export class EmailRenderer {
     const link = (path: unknown) => {
       const target = `${base}${String(path)}`;
       if (!tracking) return target;
-      const token = signTrackingToken({ k: "c", j: input.jobId, r: input.to, b: input.batchId, u: target, t: issuedAt }, tracking.secret);
+      const token = signTrackingToken(
+        { k: "c", j: input.jobId, r: input.to, b: input.batchId, u: target, t: issuedAt },
+        tracking.secret,
+      );
       return `${tracking.baseUrl.replace(/\/$/, "")}/t/c/${token}`;
     };
-    const money = (amount: unknown, currency: unknown) => formatMoney(amount, typeof currency === "string" ? currency : undefined);
+    const money = (amount: unknown, currency: unknown) =>
+      formatMoney(amount, typeof currency === "string" ? currency : undefined);
     const context = { ...input.data, app_name: appName };
     const runtime = { helpers: { link, money } };
 
     let html = template.html(context, runtime);
     if (tracking) {
-      const token = signTrackingToken({ k: "o", j: input.jobId, r: input.to, b: input.batchId, t: issuedAt }, tracking.secret);
+      const token = signTrackingToken(
+        { k: "o", j: input.jobId, r: input.to, b: input.batchId, t: issuedAt },
+        tracking.secret,
+      );
       const src = `${tracking.baseUrl.replace(/\/$/, "")}/t/o/${token}`;
-      html = html.replace(PIXEL_PLACEHOLDER, `<img src="${src}" width="1" height="1" alt="" style="display:block;border:0" />`);
+      html = html.replace(
+        PIXEL_PLACEHOLDER,
+        `<img src="${src}" width="1" height="1" alt="" style="display:block;border:0" />`,
+      );
     } else {
       html = html.replace(PIXEL_PLACEHOLDER, "");
     }
     // A subject is a header: no line breaks, whatever the data holds.
-    const subject = template.subject(context, runtime).replace(/[\r\n]+/g, " ").trim().slice(0, 250);
+    const subject = template
+      .subject(context, runtime)
+      .replace(/[\r\n]+/g, " ")
+      .trim()
+      .slice(0, 250);
     return { subject, html, text: template.text(context, runtime) };
   }
 }

@@ -7,7 +7,12 @@ const money = (amount: number | string) => {
   return `Rs.${Number.isFinite(value) ? value.toLocaleString("en-IN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) : String(amount)}`;
 };
 
-const oneLine = (value: string) => value.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+// Control characters (line breaks included) would break the one-line message.
+const oneLine = (value: string) =>
+  Array.from(value, (char) => ((char.codePointAt(0) ?? 0) < 32 || char === "\u007f" ? " " : char))
+    .join("")
+    .replace(/ {2,}/g, " ")
+    .trim();
 
 type Renderers = { [T in SmsTemplate]: (data: SmsTemplateData<T>, appName: string) => string };
 

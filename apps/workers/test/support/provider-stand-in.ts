@@ -1,1 +1,1 @@
-export { ProviderStandIn, type Delivery, type Reply, type StandInStats } from "../../src/dev/provider-stand-in.ts";
+export { type Delivery, ProviderStandIn, type Reply, type StandInStats } from "../../src/dev/provider-stand-in.ts";

@@ -65,7 +65,10 @@ export interface EmailEventStats {
 
 export async function emailEventStats(redis: RedisConnection, batchId: string): Promise<EmailEventStats> {
   const keys = queueKeys(EMAIL_QUEUE);
-  const [fields, uniqueOpens] = await Promise.all([redis.hgetall(keys.batch(batchId)), redis.pfcount(keys.batchOpens(batchId))]);
+  const [fields, uniqueOpens] = await Promise.all([
+    redis.hgetall(keys.batch(batchId)),
+    redis.pfcount(keys.batchOpens(batchId)),
+  ]);
   const n = (field: string) => Number(fields[field] ?? 0);
   return {
     delivered: n("delivered"),

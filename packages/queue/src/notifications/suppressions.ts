@@ -59,7 +59,10 @@ export async function listSuppressions(
 ): Promise<{ cursor: string; entries: Suppression[] }> {
   const args: (string | number)[] = ["COUNT", options.count ?? 100];
   if (options.match) args.unshift("MATCH", options.match);
-  const [cursor, flat] = (await redis.hscan(key(), options.cursor ?? "0", ...(args as ["COUNT", number]))) as [string, string[]];
+  const [cursor, flat] = (await redis.hscan(key(), options.cursor ?? "0", ...(args as ["COUNT", number]))) as [
+    string,
+    string[],
+  ];
   const entries: Suppression[] = [];
   for (let i = 0; i + 1 < flat.length; i += 2) entries.push(decode(flat[i] as string, flat[i + 1] as string));
   return { cursor, entries };

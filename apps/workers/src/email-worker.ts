@@ -1,0 +1,40 @@
+// Email worker: `bun apps/workers/src/email-worker.ts`. See docs/workers.md for the environment.
+import { EMAIL_QUEUE } from "@notify/queue/notifications";
+import { configOrExit, loadEmailConfig } from "./config.ts";
+import { createEmailHandler } from "./email-handler.ts";
+import { createLogger } from "./logger.ts";
+import { createConsoleEmailProvider } from "./providers/console.ts";
+import { createSendGridProvider } from "./providers/sendgrid.ts";
+import { runWorker } from "./run-worker.ts";
+import { EmailRenderer } from "./templates/email-renderer.ts";
+
+const config = configOrExit(() => loadEmailConfig());
+const logger = createLogger({ level: config.LOG_LEVEL, debug: config.DEBUG, component: "email" });
+const provider = config.SENDGRID_API_KEY
+  ? createSendGridProvider({
+      apiKey: config.SENDGRID_API_KEY,
+      baseUrl: config.SENDGRID_BASE_URL,
+      timeoutMs: config.PROVIDER_TIMEOUT_MS,
+    })
+  : createConsoleEmailProvider({ outboxDir: config.OUTBOX_DIR });
+const tracking =
+  config.TRACKING_BASE_URL && config.TRACKING_SECRET
+    ? { baseUrl: config.TRACKING_BASE_URL, secret: config.TRACKING_SECRET }
+    : undefined;
+const renderer = await EmailRenderer.create({ appName: config.APP_NAME, appUrl: config.APP_URL, tracking });
+
+await runWorker({
+  queue: EMAIL_QUEUE,
+  redisUrl: config.REDIS_URL,
+  concurrency: config.EMAIL_CONCURRENCY,
+  graceMs: config.SHUTDOWN_GRACE_MS,
+  maxAttempts: config.MAX_ATTEMPTS,
+  limiter:
+    config.EMAIL_RATE_LIMIT > 0
+      ? { name: provider.name, max: config.EMAIL_RATE_LIMIT, durationMs: config.EMAIL_RATE_WINDOW_MS }
+      : undefined,
+  logger,
+  describe: { provider: provider.name, tracking: Boolean(tracking) },
+  makeHandler: ({ redis, onRetryAfter }) =>
+    createEmailHandler({ redis, renderer, provider, from: config.EMAIL_FROM, logger, onRetryAfter }),
+});
