@@ -17,7 +17,8 @@ export function embeddedRedisConfig(env = process.env) {
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new Error(`NOTIFY_REDIS_PORT must be a TCP port, got ${JSON.stringify(env.NOTIFY_REDIS_PORT)}`);
   }
-  const dir = join(ROOT, ".data", "redis");
+  // NOTIFY_REDIS_DIR lets a test run a second embedded server without touching the real data.
+  const dir = env.NOTIFY_REDIS_DIR ? resolve(env.NOTIFY_REDIS_DIR) : join(ROOT, ".data", "redis");
   return {
     host: HOST,
     port,
@@ -117,7 +118,8 @@ export async function stopEmbeddedRedis({ env = process.env, log = console.error
   }
   cli(binaries, config.port, ["SHUTDOWN"], 10_000);
   const deadline = Date.now() + 15_000;
-  while ((pid !== null && isAlive(pid)) || answersPing(binaries, config.port)) {
+  // redis-server removes its pidfile as the last step of a clean shutdown (a zombie would still pass kill -0).
+  while ((pid !== null && isAlive(pid) && existsSync(config.pidfile)) || answersPing(binaries, config.port)) {
     if (Date.now() > deadline) throw new Error(`embedded redis-server on ${config.url} did not stop within 15 s`);
     await sleep(50);
   }

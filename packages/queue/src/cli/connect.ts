@@ -3,8 +3,10 @@
 import { createRedis, type RedisConnection } from "../index.ts";
 import { CliError } from "./errors.ts";
 
-/** The embedded server scripts/redis.mjs runs when REDIS_URL is not set. */
-export const EMBEDDED_REDIS_URL = "redis://127.0.0.1:6390";
+/** The embedded server scripts/redis.mjs runs when REDIS_URL is not set (port 6390 unless NOTIFY_REDIS_PORT). */
+export function embeddedRedisUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return `redis://127.0.0.1:${env.NOTIFY_REDIS_PORT?.trim() || 6390}`;
+}
 
 export interface Target {
   url: string;
@@ -14,7 +16,7 @@ export interface Target {
 }
 
 export function connectionTarget(env: NodeJS.ProcessEnv = process.env): Target {
-  const url = env.REDIS_URL?.trim() || EMBEDDED_REDIS_URL;
+  const url = env.REDIS_URL?.trim() || embeddedRedisUrl(env);
   return { url, shown: redactUrl(url), embedded: !env.REDIS_URL?.trim() };
 }
 
