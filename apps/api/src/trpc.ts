@@ -56,7 +56,7 @@ const bounded = t.middleware(async ({ ctx, meta, next }) => {
 });
 
 function unavailable(cause: unknown): TRPCError {
-  const reason = cause instanceof RedisUnavailableError ? cause.message : "redis unreachable";
+  const reason = cause instanceof Error ? cause.message : "redis unreachable";
   return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: `queue storage unavailable: ${reason}`, cause });
 }
 

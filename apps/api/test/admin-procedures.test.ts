@@ -4,7 +4,7 @@ import { createWorker, type Handler, PermanentError } from "@notify/queue";
 import { waitFor } from "@notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trpcError } from "./support/errors.ts";
-import { type Harness, startHarness } from "./support/harness.ts";
+import { type Harness, startHarness, testRedis } from "./support/harness.ts";
 
 const QUEUE = "reports";
 
@@ -94,7 +94,8 @@ describe("worker.drain, metrics and the dead-letter list", () => {
 
 describe("workers, redis, schedules, templates, tools", () => {
   it("lists live workers with their queue", async () => {
-    const worker = createWorker(QUEUE, handler, { connection: h.redis.duplicate(), concurrency: 2 });
+    const connection = testRedis(h.redisServer.url);
+    const worker = createWorker(QUEUE, handler, { connection, concurrency: 2 });
     try {
       // The worker registers its lease asynchronously after starting.
       const listed = await waitFor(async () => {
@@ -106,6 +107,7 @@ describe("workers, redis, schedules, templates, tools", () => {
       expect((await h.admin.workers.list.query()).some((w) => w.queue === QUEUE)).toBe(true);
     } finally {
       await worker.close({ graceMs: 1_000 });
+      connection.disconnect();
     }
   });
 

@@ -27,6 +27,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   config?: Partial<ApiConfig>;
+  /** Keep an append-only file so a Redis restart keeps the data (outage tests). */
+  appendOnly?: boolean;
   handlers?: Record<string, Handler>;
   templates?: TemplateRenderer;
 }
@@ -52,7 +54,7 @@ export function testRedis(url: string): RedisConnection {
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const redisServer = await startRedisServer();
+  const redisServer = await startRedisServer({ appendOnly: options.appendOnly ?? false });
   const redis = testRedis(redisServer.url);
   const config = testConfig(options.config);
   const app = await serve(

@@ -1,0 +1,87 @@
+// Open pixel and click redirect over HTTP: genuine tokens queue events, anything else gets 400 and
+// never a redirect.
+import { Queue } from "@notify/queue";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { signTrackingToken, type TrackingPayload } from "../src/http/tracking-token.ts";
+import { type Harness, startHarness, TRACKING_SECRET } from "./support/harness.ts";
+
+let h: Harness;
+let events: Queue;
+beforeAll(async () => {
+  h = await startHarness();
+  events = new Queue("email_events", { connection: h.redis });
+});
+afterAll(async () => {
+  await h?.close();
+});
+beforeEach(async () => {
+  await events.clear();
+});
+
+const open: TrackingPayload = { k: "o", j: "job-1", r: "ann@example.com", b: "batch-9", t: Date.now() };
+const click: TrackingPayload = {
+  k: "c",
+  j: "job-1",
+  r: "ann@example.com",
+  u: "https://shop.example.com/sale?x=1",
+  t: Date.now(),
+};
+
+const get = (path: string) => fetch(`${h.app.url}${path}`, { redirect: "manual" });
+
+async function queuedEvents() {
+  return (await events.peek(10)).map((found) => found.job);
+}
+
+describe("GET /t/o/:token", () => {
+  it("answers a 1x1 GIF and queues EMAIL_OPENED", async () => {
+    const response = await get(`/t/o/${signTrackingToken(open, TRACKING_SECRET)}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("image/gif");
+    expect(response.headers.get("cache-control")).toContain("no-store");
+    const body = Buffer.from(await response.arrayBuffer());
+    expect(body.subarray(0, 6).toString("latin1")).toBe("GIF89a");
+    expect(body.readUInt16LE(6)).toBe(1);
+    expect(body.readUInt16LE(8)).toBe(1);
+    const [event] = await queuedEvents();
+    expect(event).toMatchObject({
+      type: "EMAIL_OPENED",
+      data: { recipient: "ann@example.com", jobId: "job-1", batchId: "batch-9" },
+    });
+  });
+});
+
+describe("GET /t/c/:token", () => {
+  it("redirects to the signed URL and queues EMAIL_CLICKED", async () => {
+    const response = await get(`/t/c/${signTrackingToken(click, TRACKING_SECRET)}`);
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toBe(click.u);
+    const [event] = await queuedEvents();
+    expect(event).toMatchObject({ type: "EMAIL_CLICKED", data: { url: click.u, jobId: "job-1" } });
+  });
+});
+
+describe("tampered, unsigned and misused tokens", () => {
+  const genuine = signTrackingToken(click, TRACKING_SECRET);
+  const [, signature] = genuine.split(".");
+  const forgedBody = Buffer.from(JSON.stringify({ ...click, u: "https://evil.example.net/" })).toString("base64url");
+  const flipped = `${genuine.slice(0, -2)}${genuine.endsWith("A") ? "B" : "A"}${genuine.slice(-1)}`;
+
+  it.each([
+    ["a different URL under the original signature", `/t/c/${forgedBody}.${signature}`],
+    ["a flipped signature character", `/t/c/${flipped}`],
+    ["no signature at all", `/t/c/${forgedBody}`],
+    ["an empty signature", `/t/c/${forgedBody}.`],
+    ["a token signed with another secret", `/t/c/${signTrackingToken(click, "someone-elses-secret")}`],
+    ["a signed javascript: URL", `/t/c/${signTrackingToken({ ...click, u: "javascript:alert(1)" }, TRACKING_SECRET)}`],
+    ["a signed open token on the click route", `/t/c/${signTrackingToken(open, TRACKING_SECRET)}`],
+    ["a signed click token on the open route", `/t/o/${signTrackingToken(click, TRACKING_SECRET)}`],
+    ["garbage", "/t/c/%E2%80%AE..."],
+    ["an oversized token", `/t/o/${"a".repeat(5_000)}.${signature}`],
+  ])("%s: 400, no redirect, nothing queued", async (_, path) => {
+    const response = await get(path);
+    expect(response.status).toBe(400);
+    expect(response.headers.get("location")).toBeNull();
+    expect(await queuedEvents()).toEqual([]);
+  });
+});
