@@ -2,7 +2,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Context } from "./context.ts";
-import { isConnectionError, RedisUnavailableError, withDeadline } from "./lib/redis-guard.ts";
+import { isConnectionError, withDeadline } from "./lib/redis-guard.ts";
 
 export interface Meta {
   /** Overrides the Redis bound for procedures that legitimately run long (drain, big batches). */

@@ -1,0 +1,66 @@
+// The real thing: src/server.ts under Bun, a real Redis, @notify/client over HTTP.
+import { createNotifyClient } from "@notify/client";
+import { Queue } from "@notify/queue";
+import { type RedisServerHandle, startRedisServer } from "@notify/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signTrackingToken } from "../src/http/tracking-token.ts";
+import { type BunApi, startBunApi } from "./support/bun-process.ts";
+import { trpcError } from "./support/errors.ts";
+import { ADMIN_TOKEN, SERVICE_KEY, TRACKING_SECRET, testRedis } from "./support/harness.ts";
+
+let redisServer: RedisServerHandle;
+let api: BunApi;
+beforeAll(async () => {
+  redisServer = await startRedisServer();
+  api = await startBunApi({
+    REDIS_URL: redisServer.url,
+    API_KEYS: SERVICE_KEY,
+    ADMIN_TOKEN,
+    TRACKING_SECRET,
+    NODE_ENV: "development",
+    HEALTH_REQUIRE_WORKERS: "false",
+  });
+});
+afterAll(async () => {
+  if (api) await api.stop();
+  await redisServer?.stop();
+});
+
+describe("the Bun server", () => {
+  it("serves tRPC, tracking and health", async () => {
+    const service = createNotifyClient({ url: api.url, apiKey: SERVICE_KEY });
+    const admin = createNotifyClient({ url: api.url, apiKey: ADMIN_TOKEN });
+    const sent = await service.email.send.mutate({
+      template: "welcome",
+      to: "bun@example.com",
+      data: { user_name: "Bun" },
+    });
+    expect((await service.jobs.get.query({ id: sent.jobId })).state).toBe("pending");
+    expect((await admin.queues.stats.query({ queue: "email" })).pending).toBe(1);
+    expect((await trpcError(service.sms.send.mutate({ template: "otp", to: "123", data: { otp: "1" } }))).code).toBe(
+      "BAD_REQUEST",
+    );
+    expect((await trpcError(createNotifyClient({ url: api.url }).redis.info.query())).code).toBe("UNAUTHORIZED");
+
+    const pixel = await fetch(
+      `${api.url}/t/o/${signTrackingToken({ k: "o", j: sent.jobId, r: "bun@example.com", t: Date.now() }, TRACKING_SECRET)}`,
+    );
+    expect(pixel.status).toBe(200);
+    expect(pixel.headers.get("content-type")).toBe("image/gif");
+    const redis = testRedis(redisServer.url);
+    try {
+      expect((await new Queue("email_events", { connection: redis }).stats()).pending).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
+
+    expect((await fetch(`${api.url}/health`)).status).toBe(200);
+    const queued = (await (await fetch(`${api.url}/queue/test`, { method: "POST" })).json()) as { queued: boolean };
+    expect(queued.queued).toBe(true);
+  });
+
+  it("exits 0 on SIGTERM", async () => {
+    expect(await api.stop()).toBe(0);
+    expect(api.output()).toContain('"api stopping"');
+  });
+});
