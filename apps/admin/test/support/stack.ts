@@ -21,6 +21,8 @@ export interface Stack {
   api: NotifyClient;
   standIn: ProviderStandIn | null;
   adminUrl: string | null;
+  /** Stops one process of the stack ("api", "email worker", "admin") to test outages. */
+  kill(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -122,7 +124,18 @@ export async function startStack(options: { worker?: boolean; admin?: boolean } 
       procs.push(admin);
       await ready(admin, () => httpOk(`${adminUrl}/healthcheck`), "the admin to serve");
     }
-    return { redis, apiUrl, api: createNotifyClient({ url: apiUrl, apiKey: ADMIN_TOKEN }), standIn, adminUrl, stop };
+    const kill = async (name: string) => {
+      await procs.find((p) => p.name === name)?.stop();
+    };
+    return {
+      redis,
+      apiUrl,
+      api: createNotifyClient({ url: apiUrl, apiKey: ADMIN_TOKEN }),
+      standIn,
+      adminUrl,
+      kill,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
