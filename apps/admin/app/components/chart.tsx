@@ -8,9 +8,9 @@ export interface ChartPoint {
 }
 
 const WIDTH = 600;
-const HEIGHT = 160;
-const PAD_LEFT = 40;
-const PAD_BOTTOM = 18;
+const HEIGHT = 150;
+const PAD_LEFT = 0;
+const PAD_BOTTOM = 2;
 
 export function ThroughputChart({
   points,
@@ -48,12 +48,6 @@ export function ThroughputChart({
       >
         <line x1={PAD_LEFT} x2={WIDTH} y1={plotH} y2={plotH} className="chart-axis" />
         <line x1={PAD_LEFT} x2={WIDTH} y1={y(max)} y2={y(max)} className="chart-grid" />
-        <text x={PAD_LEFT - 4} y={y(max) + 4} className="chart-label" textAnchor="end">
-          {formatNumber(max)}
-        </text>
-        <text x={PAD_LEFT - 4} y={plotH} className="chart-label" textAnchor="end">
-          0
-        </text>
         {points.map((p, i) => {
           const x = PAD_LEFT + i * step + (step - barW) / 2;
           const top = y(p.processed + p.failed);
@@ -68,13 +62,12 @@ export function ThroughputChart({
             </g>
           );
         })}
-        <text x={PAD_LEFT} y={HEIGHT - 4} className="chart-label">
-          {xStart}
-        </text>
-        <text x={WIDTH} y={HEIGHT - 4} className="chart-label" textAnchor="end">
-          {xEnd}
-        </text>
       </svg>
+      <div className="chart-axis-labels" aria-hidden="true">
+        <span>{xStart}</span>
+        <span>peak {formatNumber(max)} per bar</span>
+        <span>{xEnd}</span>
+      </div>
     </figure>
   );
 }

@@ -88,7 +88,7 @@ export default function Overview() {
                   <tr key={`${f.queue}:${f.id}:${f.at}`}>
                     <td>{formatAgo(f.at, d.now)}</td>
                     <td>
-                      <Link to={`/jobs/${encodeURIComponent(f.queue ?? "email")}/${encodeURIComponent(f.id)}`}>
+                      <Link to={`/jobs/${encodeURIComponent(f.queue)}/${encodeURIComponent(f.id)}`}>
                         {f.type ?? f.id}
                       </Link>{" "}
                       {f.final ? <Badge tone="danger">dead</Badge> : <Badge>retrying</Badge>}

@@ -1,8 +1,8 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData } from "@remix-run/react";
+import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from "@remix-run/node";
+import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { JsonView } from "../components/json-view.tsx";
-import { Badge, PageHeader } from "../components/ui.tsx";
-import { load } from "../lib/api.server.ts";
+import { ActionButton, Badge, Flash, PageHeader } from "../components/ui.tsx";
+import { act, load } from "../lib/api.server.ts";
 import { formatTime, maskText, maskValue } from "../lib/format.ts";
 import { requireAdmin } from "../lib/session.server.ts";
 import { buildTimeline } from "../lib/timeline.ts";
@@ -34,13 +34,43 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
+export async function action({ request, params }: ActionFunctionArgs) {
+  await requireAdmin(request);
+  const queue = params.queue ?? "";
+  const id = params.id ?? "";
+  const intent = (await request.formData()).get("intent");
+  if (intent === "retry") {
+    return act(async (c) => {
+      await c.dlq.retry.mutate({ queue, id });
+      return `Job ${id} is back in ${queue}.`;
+    });
+  }
+  if (intent === "delete") {
+    const result = await act(async (c) => {
+      await c.dlq.delete.mutate({ queue, id });
+      return `Deleted ${id}.`;
+    });
+    // The job page has nothing left to show once the dead letter is gone.
+    if (result.ok) throw redirect(`/dead-letters?queue=${encodeURIComponent(queue)}`);
+    return result;
+  }
+  return data({ ok: false, message: "Unknown action." }, { status: 400 });
+}
+
 const STATE_TONE: Record<string, string> = { dead: "danger", completed: "ok", active: "warn" };
 
 export default function JobPage() {
   const d = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
   return (
     <>
       <PageHeader title={`Job ${d.id}`}>
+        {d.state === "dead" ? (
+          <>
+            <ActionButton intent="retry" label="Retry" tone="primary" />
+            <ActionButton intent="delete" label="Delete" tone="danger" />
+          </>
+        ) : null}
         <Link className="btn" to={`/queues/${encodeURIComponent(d.queue)}`}>
           ← {d.queue}
         </Link>
@@ -50,6 +80,7 @@ export default function JobPage() {
           </Link>
         ) : null}
       </PageHeader>
+      <Flash result={result} />
       <div className="grid-2">
         <section className="card">
           <h2>Summary</h2>
