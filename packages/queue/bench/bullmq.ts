@@ -8,12 +8,11 @@ import {
   benchSizes,
   chunks,
   deferredCount,
+  latencyProbe,
   makeJobs,
   now,
-  percentile,
   round,
   runPhase,
-  sleep,
 } from "./shared.ts";
 
 const { phase, redisUrl, queue: name } = benchArgs();
@@ -57,44 +56,21 @@ async function processAll(): Promise<Record<string, unknown>> {
 async function latency(): Promise<Record<string, unknown>> {
   const producerConnection = connection();
   const queue = new Queue(name, { connection: producerConnection });
-  let onStart: (at: number) => void = () => {};
-  let onDone: () => void = () => {};
-  const worker = new Worker(
-    name,
-    async () => {
-      onStart(now());
-    },
-    { connection: connection(), concurrency: sizes.concurrency },
-  );
-  worker.on("completed", () => onDone());
+  const probe = latencyProbe();
+  const worker = new Worker(name, async () => probe.started(), {
+    connection: connection(),
+    concurrency: sizes.concurrency,
+  });
+  worker.on("completed", () => probe.completed());
   await Promise.all([queue.waitUntilReady(), worker.waitUntilReady()]);
-  const warmup = 20;
-  const samples: number[] = [];
-  const jobs = makeJobs(sizes.latencyJobs + warmup);
-  for (const [i, job] of jobs.entries()) {
-    // Let the worker go back to its blocking wait so every sample measures an idle queue.
-    await sleep(10);
-    const startedAt = new Promise<number>((r) => {
-      onStart = r;
-    });
-    const completed = new Promise<void>((r) => {
-      onDone = r;
-    });
-    const pushedAt = now();
-    await queue.add(job.type, { to: job.to, data: job.data }, JOB_OPTS);
-    const latencyMs = (await startedAt) - pushedAt;
-    await completed;
-    if (i >= warmup) samples.push(latencyMs);
-  }
+  const result = await probe.measure(
+    (job) => queue.add(job.type, { to: job.to, data: job.data }, JOB_OPTS),
+    sizes.latencyJobs,
+  );
   await worker.close();
   await queue.close();
   producerConnection.disconnect();
-  samples.sort((a, b) => a - b);
-  return {
-    latencySamples: samples.length,
-    p50Ms: round(percentile(samples, 50), 3),
-    p99Ms: round(percentile(samples, 99), 3),
-  };
+  return result;
 }
 
 runPhase(async () => {

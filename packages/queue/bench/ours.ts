@@ -7,12 +7,11 @@ import {
   benchSizes,
   chunks,
   deferredCount,
+  latencyProbe,
   makeJobs,
   now,
-  percentile,
   round,
   runPhase,
-  sleep,
 } from "./shared.ts";
 
 const { phase, redisUrl, queue: name } = benchArgs();
@@ -49,44 +48,19 @@ async function latency(): Promise<Record<string, unknown>> {
   const producer = createRedis(redisUrl);
   const workerConnection = createRedis(redisUrl);
   const queue = new Queue(name, { connection: producer });
-  let onStart: (at: number) => void = () => {};
-  let onDone: () => void = () => {};
-  const worker = createWorker(
-    name,
-    async () => {
-      onStart(now());
-    },
-    { connection: workerConnection, concurrency: sizes.concurrency, autostart: false },
-  );
-  worker.on("completed", () => onDone());
+  const probe = latencyProbe();
+  const worker = createWorker(name, async () => probe.started(), {
+    connection: workerConnection,
+    concurrency: sizes.concurrency,
+    autostart: false,
+  });
+  worker.on("completed", () => probe.completed());
   await Promise.all([worker.start(), producer.ping()]);
-  const warmup = 20;
-  const samples: number[] = [];
-  const jobs = makeJobs(sizes.latencyJobs + warmup);
-  for (const [i, job] of jobs.entries()) {
-    // Let the worker go back to its blocking wait so every sample measures an idle queue.
-    await sleep(10);
-    const startedAt = new Promise<number>((r) => {
-      onStart = r;
-    });
-    const completed = new Promise<void>((r) => {
-      onDone = r;
-    });
-    const pushedAt = now();
-    await queue.push(job);
-    const latencyMs = (await startedAt) - pushedAt;
-    await completed;
-    if (i >= warmup) samples.push(latencyMs);
-  }
+  const result = await probe.measure((job) => queue.push(job), sizes.latencyJobs);
   await worker.close();
   producer.disconnect();
   workerConnection.disconnect();
-  samples.sort((a, b) => a - b);
-  return {
-    latencySamples: samples.length,
-    p50Ms: round(percentile(samples, 50), 3),
-    p99Ms: round(percentile(samples, 99), 3),
-  };
+  return result;
 }
 
 runPhase(async () => {

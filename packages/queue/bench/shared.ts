@@ -63,12 +63,6 @@ export function now(): number {
   return performance.now();
 }
 
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? Number.NaN;
-}
-
 export function round(value: number, digits = 2): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
@@ -92,6 +86,43 @@ export function deferredCount(target: number): { tick(): void; done: Promise<num
     },
     done,
     count: () => seen,
+  };
+}
+
+/**
+ * Idle enqueue-to-start latency: one job at a time, each pushed only after the previous one finished
+ * and the worker had 10 ms to go back to its blocking wait. The worker calls started() first thing in
+ * its handler and completed() from its "completed" event.
+ */
+export function latencyProbe(): {
+  started(): void;
+  completed(): void;
+  measure(push: (job: BenchJob) => Promise<unknown>, count: number, warmup?: number): Promise<{ samplesMs: number[] }>;
+} {
+  let onStart: (at: number) => void = () => {};
+  let onDone: () => void = () => {};
+  return {
+    started: () => onStart(now()),
+    completed: () => onDone(),
+    async measure(push, count, warmup = 20) {
+      const samples: number[] = [];
+      for (const [i, job] of makeJobs(count + warmup).entries()) {
+        await sleep(10);
+        const startedAt = new Promise<number>((r) => {
+          onStart = r;
+        });
+        const completed = new Promise<void>((r) => {
+          onDone = r;
+        });
+        const pushedAt = now();
+        await push(job);
+        const latencyMs = (await startedAt) - pushedAt;
+        await completed;
+        if (i >= warmup) samples.push(latencyMs);
+      }
+      // Raw samples: scripts/bench.mjs merges several rounds per side before taking percentiles.
+      return { samplesMs: samples.map((ms) => round(ms, 3)) };
+    },
   };
 }
 
