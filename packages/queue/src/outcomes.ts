@@ -29,6 +29,7 @@ const RETRY_WRITE_MS = 250;
 
 export class OutcomeWriter {
   private pending: AckEntry[] = [];
+  private writing: AckEntry[] = [];
   private flushing: Promise<void> | null = null;
   private scheduled = false;
   private idle: (() => void)[] = [];
@@ -54,8 +55,9 @@ export class OutcomeWriter {
     }
   }
 
-  get unflushed(): number {
-    return this.pending.length;
+  /** Payloads whose ack is queued or being written: still in the active list, but finished. */
+  unackedPayloads(): string[] {
+    return [...this.pending, ...this.writing].map((entry) => entry.payload);
   }
 
   /** Resolves when every queued ack has been written. */
@@ -69,8 +71,10 @@ export class OutcomeWriter {
     if (this.flushing || this.pending.length === 0) return this.flushing ?? Promise.resolve();
     const entries = this.pending;
     this.pending = [];
+    this.writing = entries;
     this.flushing = this.writeAcks(entries).finally(() => {
       this.flushing = null;
+      this.writing = [];
       if (this.pending.length > 0) void this.flush();
       else for (const resolve of this.idle.splice(0)) resolve();
     });
@@ -96,8 +100,7 @@ export class OutcomeWriter {
         entries,
       }),
     );
-    if (lost > 0) this.onLost(lost);
-    void acked;
+    if (lost > 0 && acked + lost === entries.length) this.onLost(lost);
   }
 
   /** Schedules a retry (dueAt > 0) or puts the job back at the head of the queue (dueAt = 0). */

@@ -24,6 +24,11 @@ export class RateLimiter {
     });
   }
 
+  /** Gives back tokens taken for jobs that were not there after all (the queue ran dry). */
+  async refund(tokens: number): Promise<void> {
+    if (tokens > 0) await this.redis.hincrbyfloat(this.key, "tokens", tokens);
+  }
+
   /** Stops every worker of this limiter from starting jobs for `ms` (a provider said Retry-After). */
   async block(ms: number): Promise<void> {
     const until = Date.now() + Math.max(0, ms);

@@ -58,9 +58,11 @@ export interface ClaimArgs {
   max: number;
   doneCurrent: string;
   donePrevious: string;
+  /** A payload already moved by BLMOVE, checked for de-duplication like the rest. */
+  popped?: string;
 }
-/** Returns "paused" or the claimed payloads. */
-export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<"paused" | string[]> {
+export type ClaimResult = "paused" | { poppedWasDuplicate: boolean; jobs: string[] };
+export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<ClaimResult> {
   const reply = await invoker(redis, "claimJobs-4")(
     a.pending,
     a.active,
@@ -69,8 +71,11 @@ export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<"
     a.max,
     a.doneCurrent,
     a.donePrevious,
+    a.popped ?? "",
   );
-  return reply === -1 ? "paused" : (reply as string[]);
+  if (reply === -1) return "paused";
+  const [flag, ...jobs] = reply as [number, ...string[]];
+  return { poppedWasDuplicate: flag === 1, jobs };
 }
 
 export interface AckEntry {

@@ -18,7 +18,7 @@ import { OutcomeWriter } from "./outcomes.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { recoverExpiredWorkers } from "./recovery.ts";
 import { Schedules } from "./schedules.ts";
-import { claimJobs, heartbeat, promoteDelayed } from "./scripts.ts";
+import { type ClaimResult, claimJobs, heartbeat, promoteDelayed } from "./scripts.ts";
 import { doneBucket } from "./time-buckets.ts";
 import { newWorkerId, resolveSettings, type WorkerOptions, type WorkerSettings } from "./worker-settings.ts";
 
@@ -67,6 +67,7 @@ export class Worker extends EventEmitter {
   private running: Promise<void> | null = null;
   private looping: Promise<void> | null = null;
   private drainedEmitted = false;
+  private needsReconcile = false;
   private closing = false;
   private pausedReason: string | null = null;
   private wake: (() => void) | null = null;
@@ -106,6 +107,7 @@ export class Worker extends EventEmitter {
       : null;
     // An 'error' event without a listener would crash the process; errors are logged instead.
     this.on("error", () => {});
+    this.redis.on("close", this.onConnectionClosed);
     if (options.autostart !== false) void this.start();
   }
 
@@ -168,6 +170,15 @@ export class Worker extends EventEmitter {
       .catch(() => {});
     this.emit("closed");
   }
+
+  /**
+   * ioredis re-sends commands that were in flight when a connection drops. A claim that Redis had
+   * already run is then run again, and the jobs of the first run sit in our active list unknown
+   * to us: check the list against what we hold before the next claim.
+   */
+  private onConnectionClosed = (): void => {
+    this.needsReconcile = true;
+  };
 
   private maxAttemptsOf = (job: Job): number => job.maxAttempts ?? this.settings.maxAttempts;
 
@@ -259,6 +270,7 @@ export class Worker extends EventEmitter {
         failures = 0;
       } catch (error) {
         failures++;
+        this.needsReconcile = true;
         this.emit("error", error);
         if (failures === 1 || failures % 20 === 0) {
           this.log.warn({ queue: this.queue, err: errorMessage(error), failures }, "claim failed; retrying");
@@ -270,6 +282,7 @@ export class Worker extends EventEmitter {
 
   /** One turn of the loop: wait for a free slot and a token, then claim as many jobs as fit. */
   private async fill(): Promise<void> {
+    if (this.needsReconcile) await this.reconcile();
     if (this.pausedReason !== null) return this.idle(1_000);
     if (this.drainBudget <= 0) return this.finishDrain();
     const budget = Math.min(this.settings.concurrency - this.inFlight.size, this.drainBudget);
@@ -280,33 +293,38 @@ export class Worker extends EventEmitter {
       if (granted === 0) return this.idle(Math.max(5, Math.min(waitMs, 1_000)));
       wanted = granted;
     }
-    const now = Date.now();
-    const claimed = await claimJobs(this.redis, {
-      pending: this.keys.pending,
-      active: this.active,
-      meta: this.keys.meta,
-      stats: this.keys.stats,
-      max: wanted,
-      doneCurrent: this.keys.done(doneBucket(now, this.settings.dedupeWindowMs)),
-      donePrevious: this.keys.done(doneBucket(now, this.settings.dedupeWindowMs) - 1),
-    });
+    const claimed = await this.claim(wanted);
+    if (this.limiter) await this.limiter.refund(wanted - (claimed === "paused" ? 0 : claimed.jobs.length));
     if (claimed === "paused") {
       this.pausedReason ??= "paused";
       return;
     }
-    if (claimed.length > 0) {
-      this.launch(claimed);
+    if (claimed.jobs.length > 0) {
+      this.launch(claimed.jobs);
       return;
     }
     if (Number.isFinite(this.drainBudget)) return this.finishDrain();
     await this.blockForOne();
   }
 
+  private claim(max: number, popped?: string): Promise<ClaimResult> {
+    const bucket = doneBucket(Date.now(), this.settings.dedupeWindowMs);
+    return claimJobs(this.redis, {
+      pending: this.keys.pending,
+      active: this.active,
+      meta: this.keys.meta,
+      stats: this.keys.stats,
+      max,
+      doneCurrent: this.keys.done(bucket),
+      donePrevious: this.keys.done(bucket - 1),
+      popped,
+    });
+  }
+
   /** The queue is empty: wait on it with a blocking move (no polling delay for a new job). */
   private async blockForOne(): Promise<void> {
     if (this.closing) return;
-    const connection = this.blocking ?? duplicateForBlocking(this.redis);
-    this.blocking = connection;
+    const connection = this.blocking ?? this.newBlockingConnection();
     const timeoutSeconds = this.settings.blockTimeoutSeconds;
     // Watchdog: a blocking command that never returns after a network cut must not hang the worker.
     let watchdog: NodeJS.Timeout | undefined;
@@ -326,22 +344,27 @@ export class Worker extends EventEmitter {
         // Moved just as we closed: it sits in our active list and is handed back by close().
         return;
       }
+      // The pop took no token: take them now, and hand the job back if the limit says wait.
+      let budget = Math.max(1, Math.min(this.settings.concurrency - this.inFlight.size, this.drainBudget));
+      if (this.limiter) {
+        const { granted, waitMs } = await this.limiter.acquire(budget);
+        if (granted === 0) {
+          await this.releaseActive();
+          return this.idle(Math.max(5, Math.min(waitMs, 1_000)));
+        }
+        budget = granted;
+      }
       // Pause must hold even for a job popped by a blocked call: hand it straight back.
-      const more = await claimJobs(this.redis, {
-        pending: this.keys.pending,
-        active: this.active,
-        meta: this.keys.meta,
-        stats: this.keys.stats,
-        max: Math.max(0, Math.min(this.settings.concurrency - this.inFlight.size - 1, this.drainBudget - 1)),
-        doneCurrent: this.keys.done(doneBucket(Date.now(), this.settings.dedupeWindowMs)),
-        donePrevious: this.keys.done(doneBucket(Date.now(), this.settings.dedupeWindowMs) - 1),
-      });
+      const more = await this.claim(budget - 1, moved);
       if (more === "paused") {
+        if (this.limiter) await this.limiter.refund(budget);
         this.pausedReason ??= "paused";
         await this.releaseActive();
         return;
       }
-      this.launch([moved, ...more]);
+      const jobs = more.poppedWasDuplicate ? more.jobs : [moved, ...more.jobs];
+      if (this.limiter) await this.limiter.refund(budget - jobs.length);
+      this.launch(jobs);
     } catch (error) {
       if (this.closing) return;
       this.resetBlocking(connection);
@@ -349,6 +372,17 @@ export class Worker extends EventEmitter {
     } finally {
       clearTimeout(watchdog);
     }
+  }
+
+  private newBlockingConnection(): RedisConnection {
+    const connection = duplicateForBlocking(this.redis);
+    // Outages are reported by the command path; the reconnect loop would only repeat them here.
+    connection.on("error", (error: Error) =>
+      this.log.debug({ queue: this.queue, err: error.message }, "blocking connection error"),
+    );
+    connection.on("close", this.onConnectionClosed);
+    this.blocking = connection;
+    return connection;
   }
 
   private resetBlocking(connection: RedisConnection): void {
@@ -447,17 +481,36 @@ export class Worker extends EventEmitter {
     this.emit("retrying", failed, error, delay);
   }
 
-  /** Hands back every job left in our active list that no handler is running (shutdown, pause race). */
+  /**
+   * A claim whose reply was lost (connection cut after Redis ran it) leaves jobs in our active
+   * list that no handler knows of; our lease is alive, so nobody else would ever rescue them.
+   * Runs in the claim loop, so no claim is under way meanwhile.
+   */
+  private async reconcile(): Promise<void> {
+    await this.releaseActive();
+    this.needsReconcile = false;
+  }
+
+  /** Hands back every job left in our active list that is neither running nor awaiting its ack. */
   private async releaseActive(): Promise<void> {
-    const running = new Set([...this.inFlight.values()].map((f) => f.payload));
+    const known = new Map<string, number>();
+    for (const payload of [...[...this.inFlight.values()].map((f) => f.payload), ...this.outcomes.unackedPayloads()]) {
+      known.set(payload, (known.get(payload) ?? 0) + 1);
+    }
     let leftovers: string[];
     try {
       leftovers = await this.redis.lrange(this.active, 0, -1);
-    } catch {
-      return; // Redis away: the lease expires and another worker recovers them.
+    } catch (error) {
+      this.needsReconcile = true;
+      if (this.closing) return; // Redis away at shutdown: the lease expires and another worker recovers them.
+      throw error;
     }
     for (const payload of leftovers) {
-      if (running.has(payload)) continue;
+      const count = known.get(payload) ?? 0;
+      if (count > 0) {
+        known.set(payload, count - 1);
+        continue;
+      }
       await this.outcomes.handBack(payload, null, { dueAt: 0, statsField: "released" });
     }
   }

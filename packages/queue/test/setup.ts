@@ -20,6 +20,7 @@ export function useRedis(options: { appendOnly?: boolean } = {}): TestRedis {
         maxRetriesPerRequest: null,
         retryStrategy: (n) => Math.min(50 * n, 500),
       });
+      connection.on("error", () => {}); // restarts and cuts are on purpose in these tests
       ctx.connections.push(connection);
       return connection;
     };
