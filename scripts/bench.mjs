@@ -127,9 +127,18 @@ async function run(command, args, env, label) {
   });
 }
 
-async function phase(redis, side, name) {
+async function phase(redis, side, name, env = {}) {
   const { command, args } = entry(side);
-  return run(command, [...args, name], { REDIS_URL: redis.url }, `${side} ${name}`);
+  return run(command, [...args, name], { REDIS_URL: redis.url, ...env }, `${side} ${name}`);
+}
+
+/** Enqueues BENCH_ENQUEUE_JOBS jobs into an empty Redis and measures used_memory once the side's process is gone. */
+async function enqueueAndWeigh(redis, side, payload) {
+  redis.cli("FLUSHALL");
+  const before = redis.usedMemory();
+  const enqueued = await phase(redis, side, "enqueue", { BENCH_PAYLOAD: payload });
+  // Measured after the side's process has exited: no client buffers, only the waiting jobs.
+  return { ...enqueued, bytesPerJob: Math.round((redis.usedMemory() - before) / enqueued.enqueued) };
 }
 
 function latencySummary(samples) {
@@ -150,11 +159,12 @@ function table(results, ratios) {
     ["idle enqueue-to-start p90, ms", "p90Ms", null],
     ["idle enqueue-to-start p99, ms", "p99Ms", "p99"],
     ["Redis bytes per waiting job", "bytesPerJob", "memory"],
+    ["  same, smallest seed-004 job (welcome)", "bytesPerSmallJob", "memorySmall"],
   ];
   if (results.ours.deliverPerSec !== undefined)
     rows.push(["deliver (workers, stand-in provider), jobs/s", "deliverPerSec", null]);
   const cells = rows.map(([label, key, ratioKey]) => {
-    const target = ratioKey ? TARGETS[ratioKey] : null;
+    const target = ratioKey ? (TARGETS[ratioKey] ?? null) : null;
     const r = ratioKey ? ratios[ratioKey] : null;
     return [
       label,
@@ -179,13 +189,12 @@ async function main() {
     const runtime = flags.node ? `node ${process.version}` : "bun";
     log(`bench: redis ${redis.version()} at ${redis.url}, measurement processes under ${runtime}`);
     for (const side of SIDES) {
-      redis.cli("FLUSHALL");
-      const before = redis.usedMemory();
-      const enqueued = await phase(redis, side, "enqueue");
-      // Measured after the side's process has exited: no client buffers, only the waiting jobs.
-      const bytes = (redis.usedMemory() - before) / enqueued.enqueued;
-      Object.assign(results[side], enqueued, { bytesPerJob: Math.round(bytes) });
-      log(`  ${side} enqueue: ${enqueued.enqueuePerSec} jobs/s, ${Math.round(bytes)} bytes/job`);
+      const measured = await enqueueAndWeigh(redis, side, "order");
+      const small = await enqueueAndWeigh(redis, side, "welcome");
+      Object.assign(results[side], measured, { bytesPerSmallJob: small.bytesPerJob });
+      log(
+        `  ${side} enqueue: ${measured.enqueuePerSec} jobs/s, ${measured.bytesPerJob} bytes/job (${small.bytesPerJob} small)`,
+      );
     }
     for (const side of SIDES) {
       redis.cli("FLUSHALL");
@@ -226,7 +235,8 @@ async function main() {
     memory: ratio(ours.bytesPerJob, bullmq.bytesPerJob),
     p99: ratio(ours.p99Ms, bullmq.p99Ms),
   };
-  console.log(table(results, ratios));
+  const shownRatios = { ...ratios, memorySmall: ratio(ours.bytesPerSmallJob, bullmq.bytesPerSmallJob) };
+  console.log(table(results, shownRatios));
   console.log(`(${Math.round((Date.now() - started) / 1000)} s, ${flags.node ? "node" : "bun"})`);
   if (flags.json) console.log(JSON.stringify({ ours, bullmq, ratios }));
 }

@@ -41,14 +41,40 @@ export function benchArgs(): { phase: Phase; redisUrl: string; queue: string } {
 export interface BenchJob {
   type: string;
   to: string;
-  data: { user_name: string };
+  data: Record<string, unknown>;
 }
 
-export function makeJobs(count: number, offset = 0): BenchJob[] {
+/**
+ * "order" (default) is a typical transactional email: an order confirmation with one line item.
+ * "welcome" is the smallest job seed 004 knows; its data stays under Redis' 64-byte listpack limit
+ * inside BullMQ's job hash, which makes BullMQ's per-job memory about half of what it is otherwise.
+ */
+export type Payload = "order" | "welcome";
+
+export function payloadFromEnv(): Payload {
+  const payload = process.env.BENCH_PAYLOAD ?? "order";
+  if (payload !== "order" && payload !== "welcome")
+    throw new Error(`BENCH_PAYLOAD must be order or welcome, got ${payload}`);
+  return payload;
+}
+
+export function makeJobs(count: number, payload: Payload = payloadFromEnv()): BenchJob[] {
   const jobs: BenchJob[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const n = offset + i;
-    jobs[i] = { type: "welcome", to: `user${n}@example.com`, data: { user_name: `User ${n}` } };
+  for (let n = 0; n < count; n++) {
+    const to = `user${n}@example.com`;
+    jobs[n] =
+      payload === "welcome"
+        ? { type: "welcome", to, data: { user_name: `User ${n}` } }
+        : {
+            type: "order_confirmation",
+            to,
+            data: {
+              order_number: `ORD-${String(n).padStart(8, "0")}`,
+              total_amount: "49.90",
+              currency: "EUR",
+              items: [{ name: "Notebook A5", quantity: 1, price: "49.90" }],
+            },
+          };
   }
   return jobs;
 }

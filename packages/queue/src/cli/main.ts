@@ -24,7 +24,7 @@ const COMMANDS: Record<string, Command> = {
 };
 
 function help(): string {
-  const lines = Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`);
+  const lines = Object.values(COMMANDS).map((c) => `  ${c.usage.split(" | ").join("\n  ")}\n      ${c.summary}`);
   return [
     "usage: npm run queue -- <command> [--json] [--timeout ms]",
     "",

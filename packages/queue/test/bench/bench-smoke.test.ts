@@ -1,0 +1,36 @@
+// The benchmark harness end to end at toy sizes: both sides run, every figure is there, the JSON
+// line has the shape the README and CI read. The real figures come from `npm run bench`.
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
+
+describe("npm run bench", () => {
+  it("measures both sides on its own redis-server and prints the ratios as the last line", async () => {
+    const env = { ...process.env, BENCH_ENQUEUE_JOBS: "300", BENCH_PROCESS_JOBS: "600", BENCH_LATENCY_JOBS: "5" };
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ["scripts/bench.mjs", "--json"],
+        { cwd: ROOT, env, timeout: 150_000 },
+        (error, out, err) => (error ? reject(new Error(`bench failed: ${err}`)) : resolve(out)),
+      );
+    });
+    const lines = stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^metric\s+BullMQ\s+ours/);
+    const result = JSON.parse(lines[lines.length - 1] ?? "") as {
+      ours: Record<string, number>;
+      bullmq: Record<string, number>;
+      ratios: Record<string, number>;
+    };
+    for (const side of [result.ours, result.bullmq]) {
+      expect(side).toMatchObject({ enqueued: 300, processed: 600, latencySamples: 15 });
+      for (const key of ["enqueuePerSec", "processPerSec", "p50Ms", "p99Ms", "bytesPerJob", "bytesPerSmallJob"]) {
+        expect(side[key], key).toBeGreaterThan(0);
+      }
+    }
+    expect(Object.keys(result.ratios).sort()).toEqual(["enqueue", "memory", "p99", "process"]);
+    expect(result.ratios.process).toBeCloseTo(result.ours.processPerSec / result.bullmq.processPerSec, 1);
+  }, 180_000);
+});
