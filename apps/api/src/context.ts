@@ -2,7 +2,7 @@ import type { ApiConfig } from "./config.ts";
 import type { AppDeps } from "./deps.ts";
 import type { QueueAccess } from "./lib/queues.ts";
 import { waitUntilReady } from "./lib/redis-guard.ts";
-import { secureEquals } from "./lib/secure-compare.ts";
+import { digest, digestEquals } from "./lib/secure-compare.ts";
 import type { ApiMetrics } from "./metrics/registry.ts";
 
 export type Caller = "anonymous" | "service" | "admin";
@@ -28,15 +28,28 @@ export function credentialOf(headers: Headers): string | undefined {
   return headers.get("x-api-key")?.trim() || undefined;
 }
 
+/** Digests of the configured secrets, computed once per config rather than on every request. */
+const digestsByConfig = new WeakMap<ApiConfig, { admin: Buffer | null; service: Buffer[] }>();
+
+function digestsOf(config: ApiConfig) {
+  let digests = digestsByConfig.get(config);
+  if (!digests) {
+    digests = { admin: config.adminToken ? digest(config.adminToken) : null, service: config.apiKeys.map(digest) };
+    digestsByConfig.set(config, digests);
+  }
+  return digests;
+}
+
 export function callerOf(credential: string | undefined, config: ApiConfig): Caller {
   if (!credential) return "anonymous";
+  const given = digest(credential);
+  const { admin, service } = digestsOf(config);
   // Compare against every key so the time taken does not say which one (or whether any) matched.
-  let admin = false;
-  let service = false;
-  if (config.adminToken && secureEquals(credential, config.adminToken)) admin = true;
-  for (const key of config.apiKeys) if (secureEquals(credential, key)) service = true;
-  if (admin) return "admin";
-  return service ? "service" : "anonymous";
+  const isAdmin = admin !== null && digestEquals(given, admin);
+  let isService = false;
+  for (const key of service) if (digestEquals(given, key)) isService = true;
+  if (isAdmin) return "admin";
+  return isService ? "service" : "anonymous";
 }
 
 export function createContextFactory(deps: ResolvedDeps, queue: QueueAccess): (headers: Headers) => Context {

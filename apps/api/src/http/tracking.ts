@@ -31,7 +31,7 @@ async function queueEvent(
   const kind = type === "EMAIL_OPENED" ? "open" : "click";
   try {
     await withDeadline(deps.config.redisTimeoutMs, async () => {
-      const events = await queue(EMAIL_EVENTS_QUEUE);
+      const events = await queue.batcher(EMAIL_EVENTS_QUEUE);
       await events.push({
         type,
         to: payload.r,

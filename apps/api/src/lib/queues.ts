@@ -3,16 +3,22 @@
 import { listQueues, Queue } from "@notify/queue";
 import { EMAIL_EVENTS_QUEUE, EMAIL_QUEUE, SMS_QUEUE } from "@notify/queue/notifications";
 import { TRPCError } from "@trpc/server";
+import { PushBatcher } from "./push-batcher.ts";
 import { type RedisConnection, waitUntilReady } from "./redis-guard.ts";
 
 /** Queues the API always knows about, whether or not anything was pushed yet. */
 export const BUILT_IN_QUEUES: readonly string[] = [EMAIL_QUEUE, SMS_QUEUE, EMAIL_EVENTS_QUEUE];
 
-export type QueueAccess = (name: string, options?: { mustExist?: boolean }) => Promise<Queue>;
+export interface QueueAccess {
+  (name: string, options?: { mustExist?: boolean }): Promise<Queue>;
+  /** The group-commit pusher of a queue, for option-less jobs on hot paths. */
+  batcher(name: string): Promise<PushBatcher>;
+}
 
 export function createQueueAccess(redis: RedisConnection, timeoutMs: number): QueueAccess {
   const handles = new Map<string, Queue>();
-  return async (name, { mustExist = false } = {}) => {
+  const batchers = new Map<string, PushBatcher>();
+  const access = async (name: string, { mustExist = false }: { mustExist?: boolean } = {}) => {
     await waitUntilReady(redis, timeoutMs);
     if (mustExist && !handles.has(name) && !BUILT_IN_QUEUES.includes(name)) {
       const names = await listQueues(redis);
@@ -25,6 +31,16 @@ export function createQueueAccess(redis: RedisConnection, timeoutMs: number): Qu
     }
     return queue;
   };
+  const batcher = async (name: string) => {
+    await waitUntilReady(redis, timeoutMs);
+    let found = batchers.get(name);
+    if (!found) {
+      found = new PushBatcher(redis, name);
+      batchers.set(name, found);
+    }
+    return found;
+  };
+  return Object.assign(access, { batcher });
 }
 
 /** Built-in queues plus every queue the engine has seen, sorted. */

@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 
-/**
- * Constant-time string comparison. Both sides are hashed first so neither the length of the secret
- * nor the position of the first differing byte leaks through timing.
- */
-export function secureEquals(given: string, expected: string): boolean {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
+// Secrets are compared as SHA-256 digests with timingSafeEqual, so neither the length of a secret
+// nor the position of the first differing byte leaks through timing.
+
+export function digest(secret: string): Buffer {
+  return createHash("sha256").update(secret).digest();
+}
+
+export function digestEquals(a: Buffer, b: Buffer): boolean {
   return timingSafeEqual(a, b);
 }

@@ -8,10 +8,12 @@ const CHUNK_SIZE = 1_000;
 
 export const emailRouter = router({
   send: serviceProcedure.input(sendEmailInput).mutation(async ({ ctx, input }) => {
-    const queue = await ctx.queue(EMAIL_QUEUE);
-    const result = await timed(ctx.deps.metrics.enqueueDuration, { queue: EMAIL_QUEUE }, () =>
-      queue.push({ type: input.template, to: input.to, data: input.data }, toPushOptions(input.options)),
-    );
+    const job = { type: input.template, to: input.to, data: input.data };
+    const options = toPushOptions(input.options);
+    const result = await timed(ctx.deps.metrics.enqueueDuration, { queue: EMAIL_QUEUE }, async () => {
+      if (Object.keys(options).length > 0) return (await ctx.queue(EMAIL_QUEUE)).push(job, options);
+      return { id: await (await ctx.queue.batcher(EMAIL_QUEUE)).push(job), duplicate: false };
+    });
     return { queue: EMAIL_QUEUE, jobId: result.id, duplicate: result.duplicate };
   }),
 

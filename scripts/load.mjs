@@ -1,0 +1,201 @@
+#!/usr/bin/env node
+// Bounded loopback load test of the API (npm run load [-- --json] [--duration 3] [--rounds 3] [--connections 50]).
+// In one run, on one throw-away redis-server, it measures with autocannon:
+//   bare    - a bare Bun server answering the tracking GIF (the ceiling of this machine),
+//   pixel   - GET /t/o/:token on the real API under Bun (verify HMAC, queue EMAIL_OPENED, answer GIF),
+//   enqueue - POST /trpc/email.send on the real API (auth, zod, one Redis push).
+// Targets: pixel >= 0.5 x bare, enqueue >= 0.25 x bare. Absolute numbers on shared machines are
+// noise; the ratios within one run are what count. The three phases are interleaved over several
+// rounds and each keeps its best round, so a burst of load from elsewhere on the machine slows one
+// round of one phase instead of deciding a ratio. With --json the last line is
+// {"pixelRatio":N,"enqueueRatio":N,"pixelRps":N,"enqueueRps":N,"bareRps":N}.
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { ensureRedisBinaries } from "./lib/redis-binary.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const BUN = join(ROOT, "node_modules/.bin/bun");
+const TARGETS = { pixel: 0.5, enqueue: 0.25 };
+
+const { values: args } = parseArgs({
+  options: {
+    json: { type: "boolean", default: false },
+    duration: { type: "string", default: "3" },
+    rounds: { type: "string", default: "3" },
+    connections: { type: "string", default: "50" },
+  },
+});
+const duration = Math.min(Math.max(Number(args.duration) || 3, 1), 60);
+const rounds = Math.min(Math.max(Number(args.rounds) || 3, 1), 10);
+const connections = Math.min(Math.max(Number(args.connections) || 50, 1), 500);
+const log = (...parts) => console.error(...parts);
+
+const children = [];
+const dirs = [];
+function cleanup() {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
+process.on("exit", cleanup);
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => process.exit(130));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a child and resolves once `ready` appears in its output. */
+function start(name, command, argv, { env = {}, ready }) {
+  const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let output = "";
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start:\n${output}`)), 20_000);
+    const onData = (chunk) => {
+      output += chunk.toString();
+      if (output.includes(ready)) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+function trackingToken(secret) {
+  const body = Buffer.from(JSON.stringify({ k: "o", j: "load-job", r: "reader@example.com", t: Date.now() })).toString(
+    "base64url",
+  );
+  return `${body}.${createHmac("sha256", secret).update(body).digest("base64url")}`;
+}
+
+function run(name, options) {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections, duration, pipelining: 1, ...options }, (error, result) => {
+      if (error) return reject(error);
+      const bad = result.non2xx + result.errors + result.timeouts;
+      if (bad > 0) {
+        return reject(
+          new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`),
+        );
+      }
+      resolve({ rps: result.requests.average, p99: result.latency.p99, total: result.requests.total });
+    });
+  });
+}
+
+async function main() {
+  const { server: redisServer } = ensureRedisBinaries({ log });
+  const redisPort = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "notify-load-"));
+  dirs.push(dir);
+  await start(
+    "redis-server",
+    redisServer,
+    ["--port", String(redisPort), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no"],
+    {
+      ready: "Ready to accept connections",
+    },
+  );
+
+  const secret = "load-test-tracking-secret";
+  const apiKey = "load-test-key";
+  const apiPort = await freePort();
+  await start("api", BUN, [join(ROOT, "apps/api/src/server.ts")], {
+    env: {
+      PORT: String(apiPort),
+      HOST: "127.0.0.1",
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      API_KEYS: apiKey,
+      TRACKING_SECRET: secret,
+      NODE_ENV: "production",
+    },
+    ready: '"api listening"',
+  });
+
+  const barePort = await freePort();
+  const bareSource = `
+    const gif = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");
+    const headers = { "content-type": "image/gif", "cache-control": "no-store, no-cache, must-revalidate, private" };
+    Bun.serve({ port: ${barePort}, hostname: "127.0.0.1", fetch: () => new Response(gif, { headers }) });
+    console.log("bare listening");`;
+  await start("bare bun server", BUN, ["--eval", bareSource], { ready: "bare listening" });
+
+  const pixelPath = `/t/o/${trackingToken(secret)}`;
+  const enqueue = {
+    url: `http://127.0.0.1:${apiPort}/trpc/email.send`,
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": apiKey },
+    body: JSON.stringify({ template: "welcome", to: "load@example.com", data: { user_name: "Load" } }),
+  };
+
+  const phases = {
+    bare: { url: `http://127.0.0.1:${barePort}${pixelPath}` },
+    pixel: { url: `http://127.0.0.1:${apiPort}${pixelPath}` },
+    enqueue,
+  };
+  log(`load: ${connections} connections, ${rounds} rounds of ${duration}s per phase, loopback only`);
+  // A short warm-up each, so JIT and connection pools are not what gets measured.
+  for (const [name, options] of Object.entries(phases)) await run(`${name} warm-up`, { ...options, duration: 1 });
+  const best = {};
+  for (let round = 1; round <= rounds; round++) {
+    for (const [name, options] of Object.entries(phases)) {
+      const result = await run(name, options);
+      log(`  round ${round} ${name.padEnd(8)} ${Math.round(result.rps)} req/s`);
+      if (!best[name] || result.rps > best[name].rps) best[name] = result;
+    }
+  }
+  const { bare, pixel, enqueue: enq } = best;
+
+  const pixelRatio = pixel.rps / bare.rps;
+  const enqueueRatio = enq.rps / bare.rps;
+  const row = (name, r, ratio, target) =>
+    `${name.padEnd(26)} ${String(Math.round(r.rps)).padStart(8)} req/s  p99 ${String(r.p99).padStart(4)} ms` +
+    (ratio === undefined
+      ? ""
+      : `  ${ratio.toFixed(2)}x bare (target >= ${target}) ${ratio >= target ? "ok" : "MISSED"}`);
+  console.log(row("bare Bun GIF", bare));
+  console.log(row("tracking pixel (API)", pixel, pixelRatio, TARGETS.pixel));
+  console.log(row("email.send via tRPC (API)", enq, enqueueRatio, TARGETS.enqueue));
+
+  const ok = pixelRatio >= TARGETS.pixel && enqueueRatio >= TARGETS.enqueue;
+  if (args.json) {
+    const round = (n, digits) => Number(n.toFixed(digits));
+    console.log(
+      JSON.stringify({
+        pixelRatio: round(pixelRatio, 3),
+        enqueueRatio: round(enqueueRatio, 3),
+        pixelRps: Math.round(pixel.rps),
+        enqueueRps: Math.round(enq.rps),
+        bareRps: Math.round(bare.rps),
+      }),
+    );
+  }
+  return ok;
+}
+
+main().then(
+  (ok) => process.exit(ok ? 0 : 1),
+  (error) => {
+    console.error(`load: ${error.message}`);
+    process.exit(2);
+  },
+);
