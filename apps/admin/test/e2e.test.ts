@@ -2,9 +2,9 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { waitFor } from "@notify/testing";
-import type { Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Browser, chromiumProblem, launch, SCREENSHOTS } from "./support/browser.ts";
+import { chromiumProblem, launch, newContext, SCREENSHOTS } from "./support/browser.ts";
 import { ADMIN_DIR, ADMIN_PASSWORD, adminBuildIsStale, ROOT, type Stack, startStack } from "./support/stack.ts";
 
 const problem = chromiumProblem();
@@ -37,7 +37,7 @@ describe.skipIf(problem !== null)("admin in a real browser", () => {
     stack = await startStack({ worker: true, admin: true });
     admin = stack.adminUrl ?? "";
     browser = await launch();
-    page = await browser.context.newPage();
+    page = await (await newContext(browser)).newPage();
   }, 180_000);
 
   afterAll(async () => {
@@ -190,9 +190,9 @@ describe.skipIf(problem !== null)("admin in a real browser", () => {
   });
 
   it("works without JavaScript: log in, pause and resume with plain form posts", async () => {
-    const plain = await launch({ javaScriptEnabled: false });
+    const plain = await newContext(browser, { javaScriptEnabled: false });
     try {
-      const p = await plain.context.newPage();
+      const p = await plain.newPage();
       await p.goto(`${admin}/queues/sms`);
       await p.getByLabel("Password").fill(ADMIN_PASSWORD);
       await p.getByRole("button", { name: "Log in" }).click();

@@ -1,9 +1,8 @@
 // Debian's chromium driven by playwright-core: never a browser of playwright's own download.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
+import { type Browser, type BrowserContext, chromium } from "playwright-core";
 import { ROOT } from "./stack.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -28,27 +27,18 @@ export function chromiumProblem(): string | null {
   return `${CHROMIUM} is missing and could not be installed: ${(run.stderr || run.stdout).trim()}`;
 }
 
-export interface Browser {
-  context: BrowserContext;
-  close(): Promise<void>;
+/**
+ * One headless chromium; playwright gives it a fresh temporary --user-data-dir and removes it on
+ * close, so no state leaks between runs. Contexts (with or without JavaScript) are cheap.
+ */
+export async function launch(): Promise<Browser> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
 }
 
-/** A fresh profile directory each time, so no state leaks between runs. */
-export async function launch(options: { javaScriptEnabled?: boolean } = {}): Promise<Browser> {
-  const profile = mkdtempSync(join(tmpdir(), "notify-admin-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
+export function newContext(browser: Browser, options: { javaScriptEnabled?: boolean } = {}): Promise<BrowserContext> {
+  return browser.newContext({
     viewport: { width: 1280, height: 860 },
     javaScriptEnabled: options.javaScriptEnabled ?? true,
   });
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  return {
-    context,
-    async close() {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
 }

@@ -1,7 +1,8 @@
 // The whole system on loopback for the admin's tests: a throw-away Redis, the real API (Bun),
-// optionally the real email worker (Bun) against the provider stand-in, and the built admin.
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+// optionally the real email worker (Bun) against the provider stand-in, and the built admin, each
+// started with its own line of the Procfile.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { delimiter, join, resolve } from "node:path";
 import { createNotifyClient, type NotifyClient } from "@notify/client";
 import { freePort, type RedisServerHandle, startRedisServer, waitFor } from "@notify/testing";
 import { ProviderStandIn } from "../../../workers/src/dev/provider-stand-in.ts";
@@ -21,9 +22,23 @@ export interface Stack {
   api: NotifyClient;
   standIn: ProviderStandIn | null;
   adminUrl: string | null;
-  /** Stops one process of the stack ("api", "email worker", "admin") to test outages. */
+  /** Stops one process of the stack ("api", "email", "admin") to test outages. */
   kill(name: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The command of one Procfile line, so the tests start exactly what `npm start` starts. */
+export function procfileCommand(name: string): string {
+  for (const line of readFileSync(join(ROOT, "Procfile"), "utf8").split("\n")) {
+    const match = /^([A-Za-z0-9_-]+):\s*(.+)$/.exec(line.trim());
+    if (match?.[1] === name && match[2]) return match[2];
+  }
+  throw new Error(`no "${name}" line in the Procfile`);
+}
+
+function startFromProcfile(name: string, env: Record<string, string>): Proc {
+  const path = `${BIN}${delimiter}${process.env.PATH ?? ""}`;
+  return startProcess(name, "sh", ["-c", procfileCommand(name)], { ...env, PATH: path }, ROOT);
 }
 
 async function ready(proc: Proc, check: () => Promise<boolean>, what: string): Promise<void> {
@@ -86,13 +101,12 @@ export async function startStack(options: { worker?: boolean; admin?: boolean } 
 
     if (options.worker) {
       standIn = await new ProviderStandIn().start();
-      const worker = startProcess(
-        "email worker",
-        join(BIN, "bun"),
-        ["apps/workers/src/email-worker.ts"],
-        { ...common, SENDGRID_API_KEY: "SG.test", SENDGRID_BASE_URL: standIn.url, MAX_ATTEMPTS: "2" },
-        ROOT,
-      );
+      const worker = startFromProcfile("email", {
+        ...common,
+        SENDGRID_API_KEY: "SG.test",
+        SENDGRID_BASE_URL: standIn.url,
+        MAX_ATTEMPTS: "2",
+      });
       procs.push(worker);
       const client = createNotifyClient({ url: apiUrl, apiKey: ADMIN_TOKEN });
       await ready(
@@ -106,21 +120,15 @@ export async function startStack(options: { worker?: boolean; admin?: boolean } 
     if (options.admin) {
       const port = await freePort();
       adminUrl = `http://127.0.0.1:${port}`;
-      const admin = startProcess(
-        "admin",
-        join(BIN, "remix-serve"),
-        ["./build/server/index.js"],
-        {
-          NODE_ENV: "test",
-          PORT: String(port),
-          HOST: "127.0.0.1",
-          API_URL: apiUrl,
-          ADMIN_TOKEN,
-          ADMIN_PASSWORD,
-          SESSION_SECRET,
-        },
-        ADMIN_DIR,
-      );
+      const admin = startFromProcfile("admin", {
+        NODE_ENV: "test",
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        API_URL: apiUrl,
+        ADMIN_TOKEN,
+        ADMIN_PASSWORD,
+        SESSION_SECRET,
+      });
       procs.push(admin);
       await ready(admin, () => httpOk(`${adminUrl}/healthcheck`), "the admin to serve");
     }
