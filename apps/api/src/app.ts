@@ -9,19 +9,28 @@ import { queueTest } from "./http/queue-test.ts";
 import { json } from "./http/responses.ts";
 import { sendgridWebhook } from "./http/sendgrid-webhook.ts";
 import { trackClick, trackOpen } from "./http/tracking.ts";
+import { Background } from "./lib/background.ts";
 import { createQueueAccess } from "./lib/queues.ts";
 import { createMetrics } from "./metrics/registry.ts";
 import { appRouter } from "./routers/_app.ts";
 
 export const TRPC_ENDPOINT = "/trpc";
 
-export type FetchHandler = (req: Request) => Promise<Response>;
+export interface FetchHandler {
+  (req: Request): Promise<Response>;
+  /** Resolves once work answered requests left behind (tracking events) is stored; for shutdown. */
+  settle(): Promise<void>;
+}
 
 /** Server-side failures worth a log line; client errors (bad input, auth) are the caller's business. */
 const LOGGED_CODES = new Set(["INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"]);
 
 export function createApp(input: AppDeps): FetchHandler {
-  const deps: ResolvedDeps = { ...input, metrics: input.metrics ?? createMetrics({ defaults: true }) };
+  const deps: ResolvedDeps = {
+    ...input,
+    metrics: input.metrics ?? createMetrics({ defaults: true }),
+    background: new Background(),
+  };
   const queue = createQueueAccess(deps.redis, deps.config.redisTimeoutMs);
   const createContext = createContextFactory(deps, queue);
 
@@ -53,7 +62,7 @@ export function createApp(input: AppDeps): FetchHandler {
     return ["unmatched", json({ error: "not found" }, 404)];
   };
 
-  return async (req) => {
+  const handle = async (req: Request): Promise<Response> => {
     const started = performance.now();
     const [name, response] = await route(req, new URL(req.url)).catch((error: unknown): [string, Response] => {
       console.error(
@@ -70,4 +79,5 @@ export function createApp(input: AppDeps): FetchHandler {
     );
     return response;
   };
+  return Object.assign(handle, { settle: () => deps.background.settle() });
 }

@@ -1,5 +1,6 @@
 import type { ApiConfig } from "./config.ts";
 import type { AppDeps } from "./deps.ts";
+import type { Background } from "./lib/background.ts";
 import type { QueueAccess } from "./lib/queues.ts";
 import { waitUntilReady } from "./lib/redis-guard.ts";
 import { digest, digestEquals } from "./lib/secure-compare.ts";
@@ -7,7 +8,7 @@ import type { ApiMetrics } from "./metrics/registry.ts";
 
 export type Caller = "anonymous" | "service" | "admin";
 
-export type ResolvedDeps = AppDeps & { metrics: ApiMetrics };
+export type ResolvedDeps = AppDeps & { metrics: ApiMetrics; background: Background };
 
 export interface Context {
   deps: ResolvedDeps;

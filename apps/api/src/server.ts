@@ -41,6 +41,7 @@ async function shutdown(signal: string): Promise<void> {
   console.log(JSON.stringify({ msg: "api stopping", signal }));
   const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
   await server.stop(false);
+  await fetch.settle();
   redis.disconnect();
   clearTimeout(force);
   process.exit(0);

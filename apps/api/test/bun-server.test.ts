@@ -1,7 +1,7 @@
 // The real thing: src/server.ts under Bun, a real Redis, @notify/client over HTTP.
 import { createNotifyClient } from "@notify/client";
 import { Queue } from "@notify/queue";
-import { type RedisServerHandle, startRedisServer } from "@notify/testing";
+import { type RedisServerHandle, startRedisServer, waitFor } from "@notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signTrackingToken } from "../src/http/tracking-token.ts";
 import { type BunApi, startBunApi } from "./support/bun-process.ts";
@@ -49,7 +49,8 @@ describe("the Bun server", () => {
     expect(pixel.headers.get("content-type")).toBe("image/gif");
     const redis = testRedis(redisServer.url);
     try {
-      expect((await new Queue("email_events", { connection: redis }).stats()).pending).toBe(1);
+      const events = new Queue("email_events", { connection: redis });
+      await waitFor(async () => (await events.stats()).pending === 1, { message: "the open event" });
     } finally {
       redis.disconnect();
     }

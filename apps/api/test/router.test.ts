@@ -3,6 +3,7 @@ import { freePort, type RedisServerHandle, startRedisServer } from "@notify/test
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Caller, callerOf, createContextFactory, credentialOf } from "../src/context.ts";
+import { Background } from "../src/lib/background.ts";
 import { createQueueAccess } from "../src/lib/queues.ts";
 import type { RedisConnection } from "../src/lib/redis-guard.ts";
 import { createMetrics } from "../src/metrics/registry.ts";
@@ -15,7 +16,7 @@ const createCaller = createCallerFactory(appRouter);
 function callerFor(redis: RedisConnection, credential?: string, timeoutMs = 1_000) {
   const config = testConfig({ redisTimeoutMs: timeoutMs });
   const contextFor = createContextFactory(
-    { redis, config, metrics: createMetrics() },
+    { redis, config, metrics: createMetrics(), background: new Background() },
     createQueueAccess(redis, timeoutMs),
   );
   return createCaller(contextFor(new Headers(credential ? { authorization: `Bearer ${credential}` } : {})));

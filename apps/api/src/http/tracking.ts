@@ -1,6 +1,10 @@
 // Open pixel and click redirect (seed 000): answer fast, hand the event to the email-events worker.
 // Only tokens signed with TRACKING_SECRET are honoured, and a click only ever goes to the URL inside
 // the signed token, so these routes can never be used as an open redirect.
+//
+// The answer does not wait for Redis: the reader gets the pixel or the link whether or not the
+// event could be stored (a mail client never retries a pixel), so waiting would only add latency.
+// Events not yet stored are tracked and awaited on shutdown; failures are counted as "lost".
 import type { EmailEventType } from "@notify/queue/notifications";
 import { EMAIL_EVENTS_QUEUE } from "@notify/queue/notifications";
 import type { ResolvedDeps } from "../context.ts";
@@ -66,7 +70,7 @@ export async function trackOpen(deps: ResolvedDeps, queue: QueueAccess, token: s
     deps.metrics.trackingEvents.inc({ kind: "open", outcome: "rejected" });
     return text("invalid tracking token", 400);
   }
-  await queueEvent(deps, queue, "EMAIL_OPENED", payload);
+  deps.background.track(queueEvent(deps, queue, "EMAIL_OPENED", payload));
   return pixelResponse();
 }
 
@@ -76,6 +80,6 @@ export async function trackClick(deps: ResolvedDeps, queue: QueueAccess, token: 
     deps.metrics.trackingEvents.inc({ kind: "click", outcome: "rejected" });
     return text("invalid tracking token", 400);
   }
-  await queueEvent(deps, queue, "EMAIL_CLICKED", payload);
+  deps.background.track(queueEvent(deps, queue, "EMAIL_CLICKED", payload));
   return new Response(null, { status: 302, headers: { location: payload.u, "cache-control": "no-store" } });
 }
