@@ -1,6 +1,7 @@
 // Redis stopped mid-test: every call answers within a bound (SERVICE_UNAVAILABLE, 503, or the
 // pixel without its event), validation and auth keep working, and after Redis comes back every
 // job that was reported queued is there.
+import { generateKeyPairSync, sign } from "node:crypto";
 import { Queue } from "@notify/queue";
 import { waitFor } from "@notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,9 +12,14 @@ import { type Harness, startHarness, TRACKING_SECRET } from "./support/harness.t
 /** The harness bounds Redis work at 1 s; allow for HTTP and a loaded CI machine on top. */
 const BOUND_MS = 4_000;
 
+const webhookKeys = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ appendOnly: true });
+  h = await startHarness({
+    appendOnly: true,
+    config: { sendgridPublicKey: webhookKeys.publicKey.export({ format: "der", type: "spki" }).toString("base64") },
+  });
 });
 afterAll(async () => {
   await h?.close();
@@ -78,6 +84,23 @@ describe("Redis stopped mid-test", () => {
     expect(await (await fetch(`${h.app.url}/metrics`)).text()).toMatch(
       /notify_tracking_requests_total\{kind="open",outcome="lost"\} 1/,
     );
+
+    // SendGrid is told to retry later rather than being told its events were taken.
+    const body = JSON.stringify([{ email: "a@example.com", event: "delivered", timestamp: 1_760_000_000 }]);
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const webhook = await fetch(`${h.app.url}/webhooks/sendgrid`, {
+      method: "POST",
+      headers: {
+        "X-Twilio-Email-Event-Webhook-Signature": sign(
+          "sha256",
+          Buffer.from(timestamp + body),
+          webhookKeys.privateKey,
+        ).toString("base64"),
+        "X-Twilio-Email-Event-Webhook-Timestamp": timestamp,
+      },
+      body,
+    });
+    expect(webhook.status).toBe(503);
 
     await h.redisServer.startProcess();
     await waitFor(async () => (await fetch(`${h.app.url}/health`)).status === 200, {
