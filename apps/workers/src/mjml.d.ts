@@ -9,6 +9,7 @@ declare module "mjml" {
   interface MjmlOptions {
     validationLevel?: "strict" | "soft" | "skip";
     minify?: boolean;
+    minifyOptions?: { minifyCSS?: boolean };
     keepComments?: boolean;
   }
   export default function mjml2html(

@@ -27,7 +27,10 @@ function descendants(pid: number): number[] {
   } catch {
     return []; // ps exits 1 when there are none
   }
-  const children = out.split("\n").map((s) => Number(s.trim())).filter((n) => n > 0);
+  const children = out
+    .split("\n")
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
   return children.flatMap((child) => [child, ...descendants(child)]);
 }
 
@@ -59,13 +62,19 @@ describe("npm start", () => {
       output += chunk.toString();
     });
     const exited = new Promise<number | null>((done) => npm.once("exit", (code) => done(code)));
-    await waitFor(() => (output.match(/"worker started"/g) ?? []).length === 4, { timeoutMs: 45_000, message: "four workers" });
+    await waitFor(() => (output.match(/"worker started"/g) ?? []).length === 4, {
+      timeoutMs: 45_000,
+      message: "four workers",
+    });
     const tree = descendants(npm.pid ?? 0);
     expect(tree.length).toBeGreaterThanOrEqual(5);
 
     npm.kill("SIGTERM");
     await exited;
-    await waitFor(() => tree.every((pid) => !alive(pid)), { timeoutMs: 30_000, message: `no orphans among ${tree.join(",")}` });
+    await waitFor(() => tree.every((pid) => !alive(pid)), {
+      timeoutMs: 30_000,
+      message: `no orphans among ${tree.join(",")}`,
+    });
     expect((output.match(/exited with code 0/g) ?? []).length).toBe(4);
     expect((output.match(/"msg":"stopped"/g) ?? []).length).toBe(4);
   });

@@ -1,11 +1,9 @@
-// SendGrid through its official client (@sendgrid/mail over @sendgrid/client). The job id rides
+// SendGrid through its official client (@sendgrid/mail over @sendgrid/client, fetch transport). The job id rides
 // in custom_args so webhook events and duplicates can be traced back to the job.
-import { Agent as HttpAgent } from "node:http";
-import { Agent as HttpsAgent } from "node:https";
 import { PermanentError } from "@notify/queue";
-import { Client } from "@sendgrid/client";
 import { MailService } from "@sendgrid/mail";
 import { errorForStatus, networkError } from "./classify.ts";
+import { FetchTransportClient, SendGridNetworkError } from "./sendgrid-fetch-client.ts";
 import type { EmailMessage, EmailProvider, SendResult } from "./types.ts";
 
 export interface SendGridOptions {
@@ -17,7 +15,6 @@ export interface SendGridOptions {
 
 interface SendGridFailure {
   code?: unknown;
-  isAxiosError?: boolean;
   response?: { headers?: Record<string, unknown>; body?: unknown };
 }
 
@@ -30,16 +27,10 @@ function providerMessage(body: unknown): string {
 }
 
 export function createSendGridProvider(options: SendGridOptions): EmailProvider {
-  const client = new Client();
+  const client = new FetchTransportClient(options.timeoutMs);
   client.setApiKey(options.apiKey);
   // setApiKey resets the host, so the override comes after it.
   if (options.baseUrl) client.setDefaultRequest("baseUrl", options.baseUrl);
-  client.setDefaultRequest({
-    timeout: options.timeoutMs,
-    // One pool of kept-alive sockets: a TLS handshake per email would dominate the send time.
-    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
-    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
-  } as never);
   const mail = new MailService();
   mail.setClient(client);
 
@@ -70,7 +61,7 @@ export function createSendGridProvider(options: SendGridOptions): EmailProvider 
             headers: failure.response.headers,
           });
         }
-        if (failure.isAxiosError) throw networkError("sendgrid", error);
+        if (error instanceof SendGridNetworkError) throw networkError("sendgrid", error);
         // The client library validates the message itself; what it refuses will not pass on a retry.
         throw new PermanentError(`sendgrid client refused the message: ${(error as Error).message}`, {
           reason: "invalid",

@@ -39,7 +39,11 @@ interface Compiled {
 const PIXEL_PLACEHOLDER = "<!--open-pixel-->";
 
 async function compile(hbs: typeof Handlebars, name: string, source: EmailTemplateSource): Promise<Compiled> {
-  const { html, errors } = await mjml2html(emailLayout(source.body), { validationLevel: "strict" });
+  const { html, errors } = await mjml2html(emailLayout(source.body), {
+    validationLevel: "strict",
+    minify: true,
+    minifyOptions: { minifyCSS: false },
+  });
   if (errors.length > 0) throw new Error(`email template ${name}: ${errors.map((e) => e.formattedMessage).join("; ")}`);
   const withPixel = html.replace("</body>", `${PIXEL_PLACEHOLDER}</body>`);
   return {

@@ -1,0 +1,72 @@
+// Delivery throughput of one email worker process: the stand-in answers SendGrid requests in
+// 50 ms (seed 004's per-email time), the worker runs at concurrency 50. Prints {"deliverPerSec":N}.
+//
+//   bun apps/workers/src/dev/bench-deliver.ts [--jobs N] [--concurrency N] [--latency-ms N]
+import { createRedis, Queue } from "@notify/queue";
+import { EMAIL_QUEUE } from "@notify/queue/notifications";
+import { startRedisServer, waitFor } from "@notify/testing";
+import { ProviderStandIn } from "./provider-stand-in.ts";
+import { spawnWorker, waitStarted } from "./worker-process.ts";
+
+export interface DeliverBenchOptions {
+  jobs: number;
+  concurrency: number;
+  latencyMs: number;
+}
+
+export async function benchDeliver(
+  options: DeliverBenchOptions,
+): Promise<{ deliverPerSec: number; jobs: number; seconds: number }> {
+  const server = await startRedisServer();
+  const standIn = await new ProviderStandIn({ latencyMs: options.latencyMs }).start();
+  const redis = createRedis(server.url);
+  const worker = spawnWorker("email", {
+    REDIS_URL: server.url,
+    SENDGRID_API_KEY: "SG.bench",
+    SENDGRID_BASE_URL: standIn.url,
+    EMAIL_CONCURRENCY: String(options.concurrency),
+  });
+  try {
+    await waitStarted(worker, 60_000);
+    const queue = new Queue(EMAIL_QUEUE, { connection: redis });
+    const inputs = Array.from({ length: options.jobs }, (_, i) => ({
+      type: "welcome",
+      to: `bench${i}@example.com`,
+      data: { user_name: `User ${i}` },
+    }));
+    // Warm-up: connections, JIT, the first claim.
+    const warm = Math.min(200, Math.floor(options.jobs / 10));
+    await queue.pushBulk(inputs.slice(0, warm));
+    await waitFor(() => standIn.stats().accepted >= warm, { timeoutMs: 60_000, message: "warm-up" });
+    const started = performance.now();
+    await queue.pushBulk(inputs.slice(warm));
+    await waitFor(() => standIn.stats().accepted >= options.jobs, {
+      timeoutMs: 300_000,
+      intervalMs: 5,
+      message: "all delivered",
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const measured = options.jobs - warm;
+    return { deliverPerSec: Math.round(measured / seconds), jobs: measured, seconds: Math.round(seconds * 100) / 100 };
+  } finally {
+    worker.child.kill("SIGTERM");
+    await worker.exited;
+    redis.disconnect();
+    await standIn.stop();
+    await server.stop();
+  }
+}
+
+if ((import.meta as { main?: boolean }).main) {
+  const arg = (name: string, fallback: number) => {
+    const index = process.argv.indexOf(name);
+    return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+  };
+  const result = await benchDeliver({
+    jobs: arg("--jobs", 10_000),
+    concurrency: arg("--concurrency", 50),
+    latencyMs: arg("--latency-ms", 50),
+  });
+  process.stderr.write(`delivered ${result.jobs} emails in ${result.seconds} s\n`);
+  console.log(JSON.stringify({ deliverPerSec: result.deliverPerSec }));
+}

@@ -1,0 +1,60 @@
+// Real worker processes under Bun, as production runs them, with their JSON log lines collected.
+import { type ChildProcess, spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { waitFor } from "@notify/testing";
+
+export const BUN = resolve(import.meta.dirname, "../../../../node_modules/.bin/bun");
+const SRC = resolve(import.meta.dirname, "..");
+
+export type WorkerKind = "email" | "sms" | "events";
+
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  readonly lines: Record<string, unknown>[];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output(): string;
+}
+
+export function spawnWorker(kind: WorkerKind, env: Record<string, string>): WorkerProcess {
+  const child = spawn(BUN, [`${SRC}/${kind}-worker.ts`], {
+    env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: Record<string, unknown>[] = [];
+  let text = "";
+  let partial = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    text += chunk.toString();
+    partial += chunk.toString();
+    const parts = partial.split("\n");
+    partial = parts.pop() ?? "";
+    for (const line of parts) {
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        // Console-provider output is plain text.
+      }
+    }
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
+    child.once("exit", (code, signal) => done({ code, signal }));
+  });
+  return { child, lines, exited, output: () => text };
+}
+
+export async function waitStarted(worker: WorkerProcess, timeoutMs = 20_000): Promise<void> {
+  await waitFor(() => worker.lines.some((l) => l.msg === "worker started") || worker.child.exitCode !== null, {
+    timeoutMs,
+    message: "worker start",
+  });
+  if (worker.child.exitCode !== null) throw new Error(`worker exited early:\n${worker.output()}`);
+}
+
+/** SIGKILL whatever is still running; for afterAll hooks. */
+export function killAll(workers: WorkerProcess[]): void {
+  for (const worker of workers)
+    if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill("SIGKILL");
+}
