@@ -3,9 +3,12 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { waitFor } from "@notify/testing";
 import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { chromiumProblem, launch, newContext, SCREENSHOTS } from "./support/browser.ts";
 import { ADMIN_DIR, ADMIN_PASSWORD, adminBuildIsStale, ROOT, type Stack, startStack } from "./support/stack.ts";
+
+// Browser steps wait on live refreshes; on a loaded 2-core machine a flow can take tens of seconds.
+vi.setConfig({ testTimeout: 90_000 });
 
 const problem = chromiumProblem();
 if (problem) console.warn(`SKIPPING the admin's browser tests: ${problem}`);
