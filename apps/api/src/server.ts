@@ -8,7 +8,12 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 // The little of Bun's API used here, so the shared tsconfig needs no Bun type package.
 declare const Bun: {
-  serve(options: { port: number; hostname: string; fetch: (req: Request) => Promise<Response> }): {
+  serve(options: {
+    port: number;
+    hostname: string;
+    maxRequestBodySize: number;
+    fetch: (req: Request) => Promise<Response>;
+  }): {
     url: URL;
     stop(closeActiveConnections?: boolean): Promise<void>;
   };
@@ -22,14 +27,20 @@ if (config.apiKeys.length === 0 && !config.adminToken) {
 }
 // Few retries per command: a request should fail fast to 503 rather than wait out an outage.
 const redis = createRedis(process.env.REDIS_URL, { maxRetriesPerRequest: 1 });
-redis.on("error", () => {
-  // Reconnects by itself; /health and SERVICE_UNAVAILABLE report the outage.
+// ioredis reconnects by itself; one line per 10 s of outage is enough next to /health and the 503s.
+let lastRedisWarning = 0;
+redis.on("error", (error: Error) => {
+  if (Date.now() - lastRedisWarning < 10_000) return;
+  lastRedisWarning = Date.now();
+  console.warn(JSON.stringify({ msg: "redis connection error", error: error.message }));
 });
 
 const fetch = createApp({ redis, config });
 const server = Bun.serve({
   port: Number(process.env.PORT ?? 4000),
   hostname: process.env.HOST ?? "127.0.0.1",
+  // A 100,000-recipient batch is a few MB; anything far larger is not a request we serve.
+  maxRequestBodySize: 32 * 1024 * 1024,
   fetch,
 });
 console.log(JSON.stringify({ msg: "api listening", url: server.url.href }));

@@ -112,6 +112,17 @@ describe("email.sendBatch and batches.get", () => {
     });
   });
 
+  it("takes the largest batch allowed, 100,000 recipients, in one call", async () => {
+    const recipients = Array.from({ length: 100_000 }, (_, i) => ({ to: `big${i}@example.com` }));
+    const result = await h.service.email.sendBatch.mutate({
+      template: "welcome",
+      data: { user_name: "Big" },
+      recipients,
+    });
+    expect(result.count).toBe(100_000);
+    expect((await h.service.batches.get.query({ batchId: result.batchId })).total).toBe(100_000);
+  });
+
   it("takes a caller's batch id", async () => {
     const result = await h.service.email.sendBatch.mutate({
       template: "welcome",
