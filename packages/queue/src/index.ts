@@ -3,7 +3,15 @@ export { type CreateRedisOptions, createRedis, DEFAULT_REDIS_URL, type RedisConn
 export type { DeadLetter } from "./dead-letters.ts";
 export { errorMessage, HaltQueueError, PermanentError, RetryableError } from "./errors.ts";
 export type { FoundJob, JobState } from "./inspect.ts";
-export { type Backoff, DEFAULT_MAX_ATTEMPTS, type Job, jobEnvelopeSchema, newJobId, parseRawJob } from "./job.ts";
+export {
+  type Backoff,
+  DEFAULT_MAX_ATTEMPTS,
+  type Job,
+  jobCreatedAt,
+  jobEnvelopeSchema,
+  newJobId,
+  parseRawJob,
+} from "./job.ts";
 export { assertQueueName, type QueueKeys, queueKeys } from "./keys.ts";
 export type { Logger } from "./logger.ts";
 export type { DeadLetterEntry, DeadLetterReason } from "./outcomes.ts";

@@ -49,12 +49,27 @@ export const DEFAULT_BACKOFF: Backoff = { type: "exponential", delayMs: 1000 };
 
 const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
-/** Sortable, compact job id: 9 chars of time plus 10 random chars. */
-export function newJobId(now = Date.now()): string {
-  const bytes = randomBytes(10);
+function randomChars(count: number): string {
   let random = "";
-  for (const byte of bytes) random += ID_ALPHABET[byte % 36];
-  return now.toString(36).padStart(9, "0") + random;
+  for (const byte of randomBytes(count)) random += ID_ALPHABET[byte % 36];
+  return random;
+}
+
+/** Sortable, compact job id: 9 chars of time (ms, base 36) plus 8 random chars. */
+export function newJobId(now = Date.now()): string {
+  return now.toString(36).padStart(9, "0") + randomChars(8);
+}
+
+export function newBatchId(): string {
+  return `b_${randomChars(12)}`;
+}
+
+const ENGINE_ID = /^[0-9a-z]{9}[0-9a-z]{8}$/;
+
+/** When the job was created: its own createdAt, or the time inside an id this engine made. */
+export function jobCreatedAt(job: Pick<Job, "id" | "createdAt">): number | null {
+  if (typeof job.createdAt === "number") return job.createdAt;
+  return ENGINE_ID.test(job.id) ? Number.parseInt(job.id.slice(0, 9), 36) : null;
 }
 
 export type ParsedRaw = { ok: true; job: Job; rewritten: boolean } | { ok: false; reason: string; raw: string };
@@ -70,17 +85,19 @@ export function parseRawJob(raw: string): ParsedRaw {
   } catch (error) {
     return { ok: false, reason: `malformed JSON: ${(error as Error).message}`, raw };
   }
-  // Fast path for envelopes we wrote ourselves; the full schema runs for everything else.
+  // Fast path for envelopes we wrote ourselves (attempts is left out while it is 0, to keep
+  // waiting jobs small); the full schema runs for everything else.
   if (
     typeof value === "object" &&
     value !== null &&
     typeof (value as Job).id === "string" &&
     typeof (value as Job).type === "string" &&
-    typeof (value as Job).attempts === "number" &&
+    (typeof (value as Job).attempts === "number" || (value as Job).attempts === undefined) &&
     typeof (value as Job).data === "object" &&
     (value as Job).data !== null &&
     !Array.isArray((value as Job).data)
   ) {
+    (value as Job).attempts ??= 0;
     return { ok: true, job: value as Job, rewritten: false };
   }
   const result = jobEnvelopeSchema.safeParse(value);

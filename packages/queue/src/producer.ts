@@ -2,7 +2,7 @@
 // jobs: serialized once and sent as multi-value RPUSH commands in pipelined chunks, which is what
 // makes bulk enqueue several times faster than one round trip per job.
 import type { RedisConnection } from "./connection.ts";
-import { type Backoff, type Job, newJobId, serializeJob } from "./job.ts";
+import { type Backoff, type Job, newBatchId, newJobId, serializeJob } from "./job.ts";
 import type { QueueKeys } from "./keys.ts";
 import { pushUnique } from "./scripts.ts";
 
@@ -37,16 +37,15 @@ export interface PushResult {
 const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 86_400;
 const BATCH_TTL_SECONDS = 7 * 86_400;
 
+/**
+ * id first: claimJobs-4.lua reads it from the head of the payload for de-duplication. Waiting jobs
+ * are kept small: attempts is left out while 0, and the creation time is inside engine-made ids.
+ */
 export function buildJob(input: JobInput, options: PushOptions, now = Date.now()): Job {
-  // id first: claimJobs-4.lua reads it from the head of the payload for de-duplication.
-  const job: Job = {
-    id: options.id ?? newJobId(now),
-    type: input.type,
-    data: input.data ?? {},
-    attempts: 0,
-    createdAt: now,
-  };
+  const job = { id: options.id ?? newJobId(now), type: input.type } as Job;
   if (input.to !== undefined) job.to = input.to;
+  job.data = input.data ?? {};
+  if (options.id !== undefined) job.createdAt = now;
   if (options.attempts !== undefined) job.maxAttempts = options.attempts;
   if (options.backoff !== undefined) job.backoff = options.backoff;
   if (options.urgent) job.urgent = true;
@@ -116,7 +115,7 @@ export async function pushMany(
   options: Omit<PushOptions, "id" | "idempotencyKey"> & { chunkSize?: number } = {},
 ): Promise<BulkResult> {
   const now = Date.now();
-  const batchId = options.batchId ?? `b_${newJobId(now)}`;
+  const batchId = options.batchId ?? newBatchId();
   const chunkSize = Math.max(1, options.chunkSize ?? 1_000);
   const dueAt = dueAtOf(options, now);
   const ids: string[] = new Array(inputs.length);

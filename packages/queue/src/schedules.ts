@@ -96,7 +96,6 @@ export class Schedules {
         type: schedule.job.type,
         data: schedule.job.data,
         attempts: 0,
-        createdAt: now,
         schedule: name,
       };
       if (schedule.job.to !== undefined) job.to = schedule.job.to;

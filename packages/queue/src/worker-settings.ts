@@ -16,6 +16,8 @@ export interface WorkerOptions {
   connection: RedisConnection;
   /** Jobs run at once by this process. */
   concurrency?: number;
+  /** Jobs claimed ahead of free slots so the next one starts without a round trip (default: concurrency; 0 with a rate limit). */
+  prefetch?: number;
   /** How long a worker's claim on its jobs survives without a heartbeat. */
   leaseMs?: number;
   heartbeatMs?: number;
@@ -38,6 +40,7 @@ export interface WorkerOptions {
 
 export interface WorkerSettings {
   concurrency: number;
+  prefetch: number;
   leaseMs: number;
   heartbeatMs: number;
   maxAttempts: number;
@@ -54,6 +57,7 @@ export function resolveSettings(options: WorkerOptions): WorkerSettings {
   const leaseMs = options.leaseMs ?? 6_000;
   return {
     concurrency,
+    prefetch: Math.max(0, Math.floor(options.prefetch ?? concurrency)),
     leaseMs,
     heartbeatMs: options.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 5)),
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,

@@ -62,7 +62,11 @@ export class Worker extends EventEmitter {
   private readonly outcomes: OutcomeWriter;
   private readonly schedules: Schedules;
   private blocking: RedisConnection | null = null;
-  private readonly inFlight = new Map<string, InFlight>();
+  private readonly inFlight = new Map<number, InFlight>();
+  private nextFlightKey = 0;
+  /** Claimed (in our active list) but not started yet: the next jobs start without a round trip. */
+  private readonly buffer: string[] = [];
+  private readonly prefetch: number;
   private readonly startedAt = Date.now();
   private running: Promise<void> | null = null;
   private looping: Promise<void> | null = null;
@@ -86,6 +90,8 @@ export class Worker extends EventEmitter {
     this.keys = queueKeys(queue, options.prefix);
     this.active = this.keys.active(this.id);
     this.settings = resolveSettings(options);
+    // With a rate limit, every claimed job must have its token: no read-ahead then.
+    this.prefetch = options.limiter ? 0 : this.settings.prefetch;
     this.redis = options.connection;
     this.log = options.logger ?? stderrLogger;
     this.outcomes = new OutcomeWriter(this.redis, this.keys, this.active, this.settings, this.log, (lost) => {
@@ -143,6 +149,7 @@ export class Worker extends EventEmitter {
   async close({ graceMs = 10_000 }: { graceMs?: number } = {}): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.buffer.length = 0; // not started: handed back below
     for (const timer of this.timers) clearInterval(timer);
     if (this.promoteTimer) clearTimeout(this.promoteTimer);
     this.wake?.();
@@ -219,7 +226,15 @@ export class Worker extends EventEmitter {
       }
       const wasPaused = this.pausedReason !== null;
       this.pausedReason = pausedReason;
-      if (wasPaused && pausedReason === null) this.wake?.();
+      if (!wasPaused && pausedReason !== null && this.buffer.length > 0) {
+        // Paused: jobs read ahead but not started go back to the head of the queue.
+        this.buffer.length = 0;
+        await this.releaseActive();
+      }
+      if (wasPaused && pausedReason === null) {
+        this.startBuffered();
+        this.wake?.();
+      }
     } catch (error) {
       if (firstBeat) throw error;
       this.log.warn({ queue: this.queue, err: errorMessage(error) }, "heartbeat failed");
@@ -285,11 +300,14 @@ export class Worker extends EventEmitter {
     if (this.needsReconcile) await this.reconcile();
     if (this.pausedReason !== null) return this.idle(1_000);
     if (this.drainBudget <= 0) return this.finishDrain();
-    const budget = Math.min(this.settings.concurrency - this.inFlight.size, this.drainBudget);
-    if (budget <= 0) return this.idle(1_000);
-    let wanted = budget;
+    const held = this.inFlight.size + this.buffer.length;
+    const room = Math.min(this.settings.concurrency + this.prefetch - held, this.drainBudget);
+    // Claim in worthwhile batches; a completion wakes the loop when there is room again.
+    const worthwhile = held === 0 ? 1 : Math.max(1, Math.ceil(this.prefetch / 2));
+    if (room < worthwhile) return this.idle(1_000);
+    let wanted = room;
     if (this.limiter) {
-      const { granted, waitMs } = await this.limiter.acquire(budget);
+      const { granted, waitMs } = await this.limiter.acquire(room);
       if (granted === 0) return this.idle(Math.max(5, Math.min(waitMs, 1_000)));
       wanted = granted;
     }
@@ -300,10 +318,11 @@ export class Worker extends EventEmitter {
       return;
     }
     if (claimed.jobs.length > 0) {
-      this.launch(claimed.jobs);
+      this.accept(claimed.jobs);
       return;
     }
     if (Number.isFinite(this.drainBudget)) return this.finishDrain();
+    if (this.buffer.length > 0 || this.inFlight.size >= this.settings.concurrency) return this.idle(1_000);
     await this.blockForOne();
   }
 
@@ -364,7 +383,7 @@ export class Worker extends EventEmitter {
       }
       const jobs = more.poppedWasDuplicate ? more.jobs : [moved, ...more.jobs];
       if (this.limiter) await this.limiter.refund(budget - jobs.length);
-      this.launch(jobs);
+      this.accept(jobs);
     } catch (error) {
       if (this.closing) return;
       this.resetBlocking(connection);
@@ -390,18 +409,33 @@ export class Worker extends EventEmitter {
     if (this.blocking === connection) this.blocking = null;
   }
 
-  private launch(payloads: string[]): void {
-    for (const payload of payloads) {
-      if (Number.isFinite(this.drainBudget)) this.drainBudget--;
-      const abort = new AbortController();
-      const flight: InFlight = { payload, abort, done: Promise.resolve() };
-      const key = `${payload.length}:${this.inFlight.size}:${Math.random()}`;
-      this.inFlight.set(key, flight);
-      flight.done = this.run(payload, abort).finally(() => {
-        this.inFlight.delete(key);
-        this.wake?.();
-      });
+  private accept(payloads: string[]): void {
+    if (Number.isFinite(this.drainBudget)) this.drainBudget -= payloads.length;
+    for (const payload of payloads) this.buffer.push(payload);
+    this.startBuffered();
+  }
+
+  private startBuffered(): void {
+    while (
+      this.buffer.length > 0 &&
+      this.inFlight.size < this.settings.concurrency &&
+      !this.closing &&
+      this.pausedReason === null
+    ) {
+      this.begin(this.buffer.shift() as string);
     }
+  }
+
+  private begin(payload: string): void {
+    const abort = new AbortController();
+    const flight: InFlight = { payload, abort, done: Promise.resolve() };
+    const key = this.nextFlightKey++;
+    this.inFlight.set(key, flight);
+    flight.done = this.run(payload, abort).finally(() => {
+      this.inFlight.delete(key);
+      this.startBuffered();
+      this.wake?.();
+    });
   }
 
   private async run(payload: string, abort: AbortController): Promise<void> {
@@ -494,7 +528,12 @@ export class Worker extends EventEmitter {
   /** Hands back every job left in our active list that is neither running nor awaiting its ack. */
   private async releaseActive(): Promise<void> {
     const known = new Map<string, number>();
-    for (const payload of [...[...this.inFlight.values()].map((f) => f.payload), ...this.outcomes.unackedPayloads()]) {
+    const held = [
+      ...[...this.inFlight.values()].map((f) => f.payload),
+      ...this.buffer,
+      ...this.outcomes.unackedPayloads(),
+    ];
+    for (const payload of held) {
       known.set(payload, (known.get(payload) ?? 0) + 1);
     }
     let leftovers: string[];
@@ -505,18 +544,19 @@ export class Worker extends EventEmitter {
       if (this.closing) return; // Redis away at shutdown: the lease expires and another worker recovers them.
       throw error;
     }
-    for (const payload of leftovers) {
+    const strangers = leftovers.filter((payload) => {
       const count = known.get(payload) ?? 0;
-      if (count > 0) {
-        known.set(payload, count - 1);
-        continue;
-      }
+      if (count > 0) known.set(payload, count - 1);
+      return count === 0;
+    });
+    // Handed back to the head one by one: newest first keeps the original order.
+    for (const payload of strangers.reverse()) {
       await this.outcomes.handBack(payload, null, { dueAt: 0, statsField: "released" });
     }
   }
 
   private finishDrain(): Promise<void> {
-    if (this.inFlight.size > 0) return this.idle(1_000);
+    if (this.inFlight.size > 0 || this.buffer.length > 0) return this.idle(1_000);
     this.drainBudget = 0;
     if (!this.drainedEmitted) {
       this.drainedEmitted = true;

@@ -25,7 +25,8 @@ describe("pause and resume", () => {
     expect(runs).toBe(0);
     expect((await queue.stats()).pending).toBe(51);
     await queue.resume();
-    await waitFor(() => runs === 51, { message: "all 51 ran after resume" });
+    await waitFor(async () => (await queue.stats()).processed === 51, { message: "all 51 ran after resume" });
+    expect(runs).toBe(51);
     expect(await queue.stats()).toMatchObject({ pending: 0, active: 0, processed: 51 });
   });
 });

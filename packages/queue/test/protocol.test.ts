@@ -41,7 +41,7 @@ describe("jobs written by other languages", () => {
       JSON.stringify({ type: "welcome", to: "a@example.com", data: { user_name: "A" } }),
     );
     await waitFor(() => seen.length === 1);
-    expect(seen[0]?.id).toMatch(/^[0-9a-z]{19}$/);
+    expect(seen[0]?.id).toMatch(/^[0-9a-z]{17}$/);
     expect(seen[0]?.attempts).toBe(0);
   });
 

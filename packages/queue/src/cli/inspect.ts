@@ -1,5 +1,5 @@
 // Read-only commands: stats (one queue or all), peek (first N pending, seed 000's status), export.
-import { listQueues, Queue, type QueueStats, redisInfo } from "../index.ts";
+import { jobCreatedAt, listQueues, Queue, type QueueStats, redisInfo } from "../index.ts";
 import { type Command, positiveInt, requireQueue } from "./command.ts";
 import { clip, columns, formatTime } from "./output.ts";
 
@@ -66,7 +66,7 @@ export const peek: Command = {
               job.type,
               job.to ?? "-",
               String(job.attempts),
-              formatTime(job.createdAt),
+              formatTime(jobCreatedAt(job) ?? undefined),
               clip(JSON.stringify(job.data), 60),
             ]
           : ["(unparseable)", "-", "-", "-", "-", clip(raw, 60)],
