@@ -16,9 +16,15 @@ import { type ReactNode, useState } from "react";
 import { Banner } from "./components/ui.tsx";
 import { isLoggedIn } from "./lib/session.server.ts";
 import { useAutoRefresh } from "./lib/use-auto-refresh.ts";
-import styles from "./styles.css?url";
+import baseStyles from "./styles/base.css?url";
+import componentStyles from "./styles/components.css?url";
+import controlStyles from "./styles/controls.css?url";
 
-export const links: LinksFunction = () => [{ rel: "stylesheet", href: styles }];
+export const links: LinksFunction = () => [
+  { rel: "stylesheet", href: baseStyles },
+  { rel: "stylesheet", href: controlStyles },
+  { rel: "stylesheet", href: componentStyles },
+];
 export const meta: MetaFunction = () => [{ title: "Notify admin" }];
 
 // Public on purpose: it only tells the shell whether to draw the navigation.

@@ -184,6 +184,10 @@ describe.skipIf(problem !== null)("admin in a real browser", () => {
     await page.getByText(/Enqueued 1,000 jobs into dev_test/).waitFor({ timeout: 30_000 });
     await shot("dev-tools-result");
 
+    await page.goto(`${admin}/`);
+    await page.getByText("Recent failures").waitFor();
+    await shot("overview-busy");
+
     await page.setViewportSize({ width: 390, height: 844 });
     await page.emulateMedia({ colorScheme: "dark" });
     await page.goto(`${admin}/`);
