@@ -132,11 +132,11 @@ describe("workers end to end", () => {
   });
 
   it("SIGTERM: in-flight jobs finish or go back, every process exits 0", async () => {
-    standIn.latencyMs = 150;
+    standIn.latencyMs = 300;
     const queue = new Queue(EMAIL_QUEUE, { connection: redis });
     const before = (await queue.stats()).processed;
     const ids: string[] = [];
-    for (let i = 0; i < 60; i++)
+    for (let i = 0; i < 200; i++)
       ids.push(
         (await pushEmailJob(redis, { type: "welcome", to: `late${i}@example.com`, data: { user_name: "L" } })).id,
       );

@@ -12,6 +12,7 @@ export interface DeliverBenchOptions {
   jobs: number;
   concurrency: number;
   latencyMs: number;
+  bunArgs?: string[];
 }
 
 export async function benchDeliver(
@@ -20,12 +21,16 @@ export async function benchDeliver(
   const server = await startRedisServer();
   const standIn = await new ProviderStandIn({ latencyMs: options.latencyMs }).start();
   const redis = createRedis(server.url);
-  const worker = spawnWorker("email", {
-    REDIS_URL: server.url,
-    SENDGRID_API_KEY: "SG.bench",
-    SENDGRID_BASE_URL: standIn.url,
-    EMAIL_CONCURRENCY: String(options.concurrency),
-  });
+  const worker = spawnWorker(
+    "email",
+    {
+      REDIS_URL: server.url,
+      SENDGRID_API_KEY: "SG.bench",
+      SENDGRID_BASE_URL: standIn.url,
+      EMAIL_CONCURRENCY: String(options.concurrency),
+    },
+    options.bunArgs,
+  );
   try {
     await waitStarted(worker, 60_000);
     const queue = new Queue(EMAIL_QUEUE, { connection: redis });

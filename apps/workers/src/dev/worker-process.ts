@@ -15,8 +15,9 @@ export interface WorkerProcess {
   output(): string;
 }
 
-export function spawnWorker(kind: WorkerKind, env: Record<string, string>): WorkerProcess {
-  const child = spawn(BUN, [`${SRC}/${kind}-worker.ts`], {
+/** `bunArgs` go before the script, e.g. ["--cpu-prof-md"] to profile a worker. */
+export function spawnWorker(kind: WorkerKind, env: Record<string, string>, bunArgs: string[] = []): WorkerProcess {
+  const child = spawn(BUN, [...bunArgs, `${SRC}/${kind}-worker.ts`], {
     env: { PATH: process.env.PATH ?? "", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
