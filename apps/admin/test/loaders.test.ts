@@ -140,6 +140,65 @@ describe("admin loaders and actions on the real stack", () => {
     await waitFor(() => standIn.deliveriesOf(jobId) === 1, { timeoutMs: 15_000, message: "the retried job delivered" });
   });
 
+  it("retries all matching, deletes selected and purges only after confirmation", async () => {
+    const standIn = stack.standIn;
+    if (!standIn) throw new Error("stand-in missing");
+    standIn.setFallback("sendgrid", { kind: "status", status: 400, message: "Mailbox name not allowed." });
+    const ids: string[] = [];
+    for (const name of ["one", "two", "three"]) {
+      ids.push(
+        (
+          await stack.api.email.send.mutate({
+            template: "welcome",
+            to: `${name}@example.com`,
+            data: { user_name: name },
+          })
+        ).jobId,
+      );
+    }
+    const deadIds = async () =>
+      (
+        await deadLoader({ request: get("/dead-letters?queue=email&error=Mailbox", cookie), params: {}, ...ctx })
+      ).entries.map((e) => e.id);
+    await waitFor(async () => (await deadIds()).length === 3, { timeoutMs: 15_000, message: "three dead letters" });
+
+    const none = await deadAction({
+      request: post("/dead-letters", { queue: "email", intent: "retry-all", error: "no such error" }, { cookie }),
+      params: {},
+      ...ctx,
+    });
+    expect(none).toMatchObject({ ok: true, message: expect.stringContaining("Retried 0 jobs") });
+
+    const deleted = await deadAction({
+      request: post("/dead-letters", { queue: "email", intent: "delete-selected", id: [ids[0] ?? ""] }, { cookie }),
+      params: {},
+      ...ctx,
+    });
+    expect(deleted).toMatchObject({ ok: true, message: "Deleted 1 of 1 selected jobs." });
+    expect(await deadIds()).toHaveLength(2);
+
+    const unconfirmed = asData(
+      await deadAction({
+        request: post("/dead-letters", { queue: "email", intent: "purge", confirm: "yes" }, { cookie }),
+        params: {},
+        ...ctx,
+      }),
+    );
+    expect(unconfirmed.status).toBe(400);
+    expect(await deadIds()).toHaveLength(2);
+    const purged = await deadAction({
+      request: post("/dead-letters", { queue: "email", intent: "purge", confirm: "email" }, { cookie }),
+      params: {},
+      ...ctx,
+    });
+    expect(purged).toMatchObject({
+      ok: true,
+      message: expect.stringMatching(/^Purged \d+ dead letters from email\.$/),
+    });
+    expect(await deadIds()).toHaveLength(0);
+    standIn.setFallback("sendgrid", { kind: "ok" });
+  });
+
   it("creates and deletes a schedule, and reports the API's validation", async () => {
     const bad = await scheduleAction({
       request: post(
