@@ -54,8 +54,10 @@ export function verifyTrackingToken(token: string, secret: string): TrackingPayl
   const dot = token.indexOf(".");
   if (dot < 1 || dot !== token.lastIndexOf(".")) return null;
   const body = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), "base64url");
-  const expected = signature(secret, body);
+  // Compared as text, so only the one canonical spelling of the signature is accepted (base64url
+  // decoders ignore the low bits of the last character, which would make tokens malleable).
+  const given = Buffer.from(token.slice(dot + 1));
+  const expected = Buffer.from(signature(secret, body).toString("base64url"));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   try {
     const payload: unknown = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));

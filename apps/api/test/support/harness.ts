@@ -3,7 +3,7 @@
 import { createNotifyClient, type NotifyClient } from "@notify/client";
 import { createRedis, type Handler } from "@notify/queue";
 import { type RedisServerHandle, startRedisServer } from "@notify/testing";
-import { createApp } from "../../src/app.ts";
+import { createApp, type FetchHandler } from "../../src/app.ts";
 import { type ApiConfig, configFromEnv } from "../../src/config.ts";
 import type { TemplateRenderer } from "../../src/deps.ts";
 import type { RedisConnection } from "../../src/lib/redis-guard.ts";
@@ -18,6 +18,8 @@ export interface Harness {
   redisServer: RedisServerHandle;
   redis: RedisConnection;
   app: ServedApp;
+  /** The fetch handler behind `app`, for settle() and socket-less calls. */
+  handler: FetchHandler;
   config: ApiConfig;
   anonymous: NotifyClient;
   service: NotifyClient;
@@ -57,18 +59,18 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const redisServer = await startRedisServer({ appendOnly: options.appendOnly ?? false });
   const redis = testRedis(redisServer.url);
   const config = testConfig(options.config);
-  const app = await serve(
-    createApp({
-      redis,
-      config,
-      ...(options.handlers ? { handlers: options.handlers } : {}),
-      ...(options.templates ? { templates: options.templates } : {}),
-    }),
-  );
+  const handler = createApp({
+    redis,
+    config,
+    ...(options.handlers ? { handlers: options.handlers } : {}),
+    ...(options.templates ? { templates: options.templates } : {}),
+  });
+  const app = await serve(handler);
   return {
     redisServer,
     redis,
     app,
+    handler,
     config,
     anonymous: createNotifyClient({ url: app.url }),
     service: createNotifyClient({ url: app.url, apiKey: SERVICE_KEY }),
