@@ -16,7 +16,10 @@ export interface WorkerOptions {
   connection: RedisConnection;
   /** Jobs run at once by this process. */
   concurrency?: number;
-  /** Jobs claimed ahead of free slots so the next one starts without a round trip (default: concurrency; 0 with a rate limit). */
+  /**
+   * Jobs claimed ahead of free slots so the next one starts without a round trip (default twice
+   * the concurrency, at most 1,000; none with a rate limit). They count an attempt if the worker dies.
+   */
   prefetch?: number;
   /** How long a worker's claim on its jobs survives without a heartbeat. */
   leaseMs?: number;
@@ -57,7 +60,7 @@ export function resolveSettings(options: WorkerOptions): WorkerSettings {
   const leaseMs = options.leaseMs ?? 6_000;
   return {
     concurrency,
-    prefetch: Math.max(0, Math.floor(options.prefetch ?? concurrency)),
+    prefetch: Math.max(0, Math.floor(options.prefetch ?? Math.min(2 * concurrency, 1_000))),
     leaseMs,
     heartbeatMs: options.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 5)),
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
