@@ -34,8 +34,17 @@ function isPayload(value: unknown): value is TrackingPayload {
   if (p.k !== "o" && p.k !== "c") return false;
   if (typeof p.j !== "string" || typeof p.r !== "string" || typeof p.t !== "number") return false;
   if (p.b !== undefined && typeof p.b !== "string") return false;
-  if (p.k === "c") return typeof p.u === "string" && /^https?:\/\//i.test(p.u);
+  if (p.k === "c") return typeof p.u === "string" && isHttpUrl(p.u);
   return p.u === undefined;
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === "http:" || url.protocol === "https:";
+  } catch {
+    return false;
+  }
 }
 
 /** Returns the payload of a genuine token, or null for anything forged, truncated or malformed. */
@@ -44,8 +53,10 @@ export function verifyTrackingToken(token: string, secret: string): TrackingPayl
   const dot = token.indexOf(".");
   if (dot < 1 || dot !== token.lastIndexOf(".")) return null;
   const body = token.slice(0, dot);
-  const given = Buffer.from(token.slice(dot + 1), "base64url");
-  const expected = signature(secret, body);
+  // Compared as text, so only the canonical spelling of the signature passes (base64url decoders
+  // ignore the low bits of the last character, which would make tokens malleable).
+  const given = Buffer.from(token.slice(dot + 1));
+  const expected = Buffer.from(signature(secret, body).toString("base64url"));
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
   try {
     const payload: unknown = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));

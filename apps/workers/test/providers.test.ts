@@ -1,8 +1,13 @@
 // Each provider through its real client library (@sendgrid/mail, fetch for MSG91) against the
 // stand-in: every kind of reply must map to the right engine error.
+
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { HaltQueueError, PermanentError, RetryableError } from "@notify/queue";
 import { freePort } from "@notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createConsoleEmailProvider, createConsoleSmsProvider } from "../src/providers/console.ts";
 import { createMsg91Provider } from "../src/providers/msg91.ts";
 import { createSendGridProvider } from "../src/providers/sendgrid.ts";
 import type { EmailMessage, SmsMessage } from "../src/providers/types.ts";
@@ -130,5 +135,26 @@ describe("MSG91 provider", () => {
   it("a hang: retryable once the timeout passes", async () => {
     standIn.script("msg91", { kind: "hang" });
     await expect(msg91("good-key", 300).send(sms())).rejects.toBeInstanceOf(RetryableError);
+  });
+});
+
+describe("console provider (no provider key)", () => {
+  it("prints the message and writes it to the outbox", async () => {
+    const outboxDir = mkdtempSync(join(tmpdir(), "notify-outbox-"));
+    try {
+      let printed = "";
+      const write = (text: string) => {
+        printed += text;
+      };
+      const message = email();
+      await createConsoleEmailProvider({ outboxDir, write }).send(message);
+      await createConsoleSmsProvider({ outboxDir, write }).send(sms());
+      expect(printed).toContain("Subject: Hi");
+      expect(printed).toContain("=== sms");
+      expect(readFileSync(join(outboxDir, "email", `${message.jobId}.html`), "utf8")).toBe("<p>Hi</p>");
+      expect(readdirSync(join(outboxDir, "sms"))).toHaveLength(1);
+    } finally {
+      rmSync(outboxDir, { recursive: true, force: true });
+    }
   });
 });
