@@ -1,7 +1,7 @@
 // Group commit: jobs pushed in one event-loop turn reach Redis as one RPUSH, in the engine's format,
 // and each caller learns about a failure instead of being told its job is queued.
 
-import { Queue } from "@notify/queue";
+import { jobCreatedAt, Queue } from "@notify/queue";
 import { freePort, type RedisServerHandle, startRedisServer } from "@notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PushBatcher } from "../src/lib/push-batcher.ts";
@@ -42,7 +42,8 @@ describe("PushBatcher", () => {
       state: "pending",
       job: { id: ids[199], type: "EMAIL_OPENED", to: "r199@example.com", data: { i: 199 }, attempts: 0 },
     });
-    expect(found?.raw.startsWith(`{"id":"${ids[199]}"`)).toBe(true);
+    expect(found?.raw).toBe(`{"id":"${ids[199]}","type":"EMAIL_OPENED","to":"r199@example.com","data":{"i":199}}`);
+    expect(jobCreatedAt({ id: ids[199] ?? "" })).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it("rejects every waiting caller when the push fails", async () => {

@@ -32,11 +32,12 @@ export class PushBatcher {
 
   /** Resolves with the job id once the job is in the queue's pending list. */
   push(input: JobInput): Promise<string> {
-    const now = Date.now();
-    const id = newJobId(now);
-    // Same field order as the engine's jobs: the claim script reads "id" from the head of the payload.
-    const job: Record<string, unknown> = { id, type: input.type, data: input.data ?? {}, attempts: 0, createdAt: now };
+    const id = newJobId();
+    // The engine's waiting-job shape: "id" first (the claim script reads it from the head of the
+    // payload), no attempts while 0, the creation time inside the id.
+    const job: Record<string, unknown> = { id, type: input.type };
     if (input.to !== undefined) job.to = input.to;
+    job.data = input.data ?? {};
     const payload = JSON.stringify(job);
     return new Promise<string>((resolve, reject) => {
       this.waiting.push({ payload, resolve: () => resolve(id), reject });
