@@ -18,6 +18,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BENCH_DIR = "packages/queue/bench";
 const SIDES = ["bullmq", "ours"];
 const LATENCY_ROUNDS = 3;
+const PHASE_TIMEOUT_MS = Number(process.env.BENCH_PHASE_TIMEOUT_MS ?? 300_000);
 const TARGETS = { process: [">=", 5], enqueue: [">=", 5], memory: ["<=", 0.33], p99: ["<=", 1] };
 
 const { values: flags } = parseArgs({
@@ -115,8 +116,14 @@ async function run(command, args, env, label) {
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
     });
+    // A side that hangs (a lost job, a stuck worker) fails the run with its name instead of blocking it.
+    const timer = setTimeout(() => {
+      stderr += `\n${label} killed after ${PHASE_TIMEOUT_MS} ms`;
+      child.kill("SIGKILL");
+    }, PHASE_TIMEOUT_MS);
     child.once("error", reject);
     child.once("exit", (code) => {
+      clearTimeout(timer);
       if (code !== 0) return reject(new Error(`${label} exited with ${code}:\n${stderr.slice(-4000)}`));
       try {
         resolveRun(lastJsonLine(stdout));
@@ -219,9 +226,10 @@ async function main() {
     }
     const deliver = join(ROOT, "scripts", "bench-deliver.mjs");
     if (existsSync(deliver)) {
-      redis.cli("FLUSHALL");
-      const args = [deliver, ...(flags.node ? ["--node"] : [])];
-      const delivered = await run(process.execPath, args, { REDIS_URL: redis.url }, "bench-deliver");
+      // It starts its own redis-server and provider stand-in; its workers always run under Bun.
+      const jobs = process.env.BENCH_DELIVER_JOBS;
+      const args = [deliver, ...(jobs ? ["--jobs", jobs] : [])];
+      const delivered = await run(process.execPath, args, {}, "bench-deliver");
       results.ours.deliverPerSec = delivered.deliverPerSec;
       log(`  ours deliver: ${delivered.deliverPerSec} jobs/s`);
     }

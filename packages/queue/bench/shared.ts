@@ -142,7 +142,7 @@ export function latencyProbe(): {
         });
         const pushedAt = now();
         await push(job);
-        const latencyMs = (await startedAt) - pushedAt;
+        const latencyMs = (await withTimeout(startedAt, 10_000, `job ${i} was not started within 10 s`)) - pushedAt;
         await completed;
         if (i >= warmup) samples.push(latencyMs);
       }
@@ -150,6 +150,15 @@ export function latencyProbe(): {
       return { samplesMs: samples.map((ms) => round(ms, 3)) };
     },
   };
+}
+
+/** A measurement that hangs is a finding, not something to wait out: fail with what was missed. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 export function report(result: Record<string, unknown>): void {

@@ -1,6 +1,7 @@
 // The benchmark harness end to end at toy sizes: both sides run, every figure is there, the JSON
 // line has the shape the README and CI read. The real figures come from `npm run bench`.
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -8,7 +9,14 @@ const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 
 describe("npm run bench", () => {
   it("measures both sides on its own redis-server and prints the ratios as the last line", async () => {
-    const env = { ...process.env, BENCH_ENQUEUE_JOBS: "300", BENCH_PROCESS_JOBS: "600", BENCH_LATENCY_JOBS: "5" };
+    const env = {
+      ...process.env,
+      BENCH_ENQUEUE_JOBS: "300",
+      BENCH_PROCESS_JOBS: "600",
+      BENCH_LATENCY_JOBS: "5",
+      BENCH_DELIVER_JOBS: "300",
+      BENCH_PHASE_TIMEOUT_MS: "60000",
+    };
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(
         process.execPath,
@@ -30,6 +38,7 @@ describe("npm run bench", () => {
         expect(side[key], key).toBeGreaterThan(0);
       }
     }
+    if (existsSync(`${ROOT}scripts/bench-deliver.mjs`)) expect(result.ours.deliverPerSec).toBeGreaterThan(0);
     expect(Object.keys(result.ratios).sort()).toEqual(["enqueue", "memory", "p99", "process"]);
     expect(result.ratios.process).toBeCloseTo(result.ours.processPerSec / result.bullmq.processPerSec, 1);
   }, 180_000);
