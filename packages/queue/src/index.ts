@@ -15,7 +15,7 @@ export {
 export { assertQueueName, type QueueKeys, queueKeys } from "./keys.ts";
 export type { Logger } from "./logger.ts";
 export type { DeadLetterEntry, DeadLetterReason } from "./outcomes.ts";
-export type { BulkResult, JobInput, PushOptions, PushResult } from "./producer.ts";
+export type { BulkOptions, BulkResult, JobInput, PushOptions, PushResult } from "./producer.ts";
 export { type BatchProgress, Queue, type QueueOptions } from "./queue.ts";
 export { RateLimiter } from "./rate-limiter.ts";
 export { listQueues, type RedisInfo, redisInfo } from "./redis-info.ts";

@@ -40,7 +40,7 @@ export async function* walkJobs(
   matches: (raw: string) => boolean,
 ): AsyncGenerator<FoundJob> {
   for (const workerId of await redis.zrange(keys.workers, 0, -1)) {
-    for (const raw of await redis.lrange(keys.active(workerId), 0, -1)) {
+    for (const raw of await redis.hvals(keys.active(workerId))) {
       if (matches(raw)) yield { state: "active", job: parsed(raw), raw, workerId };
     }
   }

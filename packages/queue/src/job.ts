@@ -49,9 +49,18 @@ export const DEFAULT_BACKOFF: Backoff = { type: "exponential", delayMs: 1000 };
 
 const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
+// One randomBytes call per 4 KiB of ids instead of one per id (a syscall each under Bun).
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let poolAt = 0;
+
 function randomChars(count: number): string {
+  if (poolAt + count > POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    poolAt = 0;
+  }
   let random = "";
-  for (const byte of randomBytes(count)) random += ID_ALPHABET[byte % 36];
+  for (let i = 0; i < count; i++) random += ID_ALPHABET[(pool[poolAt++] as number) % 36];
   return random;
 }
 

@@ -28,7 +28,10 @@ export interface QueueKeys {
   readonly limiter: string;
   /** Addresses that must not be sent to again (hard bounce, spam report, unsubscribe): address -> reason JSON. */
   readonly suppressed: string;
+  /** Hash of the jobs one worker holds: field (job id) -> payload exactly as queued. */
   active(workerId: string): string;
+  /** Where one worker's blocking pop (BLMOVE) lands a job until its next claim takes it in. */
+  landing(workerId: string): string;
   workerInfo(workerId: string): string;
   idempotency(key: string): string;
   batch(batchId: string): string;
@@ -58,6 +61,7 @@ export function queueKeys(name: string, prefix = DEFAULT_PREFIX): QueueKeys {
     limiter: `${base}:limiter`,
     suppressed: `${base}:suppressed`,
     active: (workerId) => `${base}:active:${workerId}`,
+    landing: (workerId) => `${base}:landing:${workerId}`,
     workerInfo: (workerId) => `${base}:worker:${workerId}`,
     idempotency: (key) => `${base}:idem:${key}`,
     batch: (batchId) => `${base}:batch:${batchId}`,

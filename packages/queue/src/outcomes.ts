@@ -1,6 +1,6 @@
 // Writes what happened to each job back to Redis: acks (batched: one round trip for every job that
 // finished in the same tick), retries, dead letters and hand-backs. A write that fails because
-// Redis is away is retried until it lands: the job stays in the worker's active list meanwhile,
+// Redis is away is retried until it lands: the job stays in the worker's active hash meanwhile,
 // so nothing is lost and nothing is counted twice.
 import type { RedisConnection } from "./connection.ts";
 import { type Job, serializeJob } from "./job.ts";
@@ -44,8 +44,8 @@ export class OutcomeWriter {
   ) {}
 
   /** Queues an ack; it is written with every other ack of this tick. */
-  ack(payload: string, job: Job): void {
-    this.pending.push({ payload, id: job.id, batchKey: job.batchId ? this.keys.batch(job.batchId) : undefined });
+  ack(field: string, job: Job): void {
+    this.pending.push({ field, id: job.id, batchKey: job.batchId ? this.keys.batch(job.batchId) : undefined });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
@@ -55,9 +55,9 @@ export class OutcomeWriter {
     }
   }
 
-  /** Payloads whose ack is queued or being written: still in the active list, but finished. */
-  unackedPayloads(): string[] {
-    return [...this.pending, ...this.writing].map((entry) => entry.payload);
+  /** Fields whose ack is queued or being written: still in the active hash, but finished. */
+  unackedFields(): string[] {
+    return [...this.pending, ...this.writing].map((entry) => entry.field);
   }
 
   /** Resolves when every queued ack has been written. */
@@ -105,6 +105,7 @@ export class OutcomeWriter {
 
   /** Schedules a retry (dueAt > 0) or puts the job back at the head of the queue (dueAt = 0). */
   async handBack(
+    field: string,
     payload: string,
     /** The job as it should be stored again; null hands the payload back unchanged. */
     job: Job | null,
@@ -136,7 +137,7 @@ export class OutcomeWriter {
         failures: this.keys.failures,
         minute: this.keys.minute(minuteBucket(now)),
         meta: this.keys.meta,
-        payload,
+        field,
         newPayload: job ? serializeJob(job) : payload,
         dueAt: how.dueAt,
         statsField: how.statsField,
@@ -148,7 +149,7 @@ export class OutcomeWriter {
     );
   }
 
-  async deadLetter(payload: string, entry: DeadLetterEntry): Promise<boolean> {
+  async deadLetter(field: string, entry: DeadLetterEntry): Promise<boolean> {
     const now = Date.now();
     const batchId = entry.job?.batchId;
     return this.persist("dead-letter", () =>
@@ -160,7 +161,7 @@ export class OutcomeWriter {
         minute: this.keys.minute(minuteBucket(now)),
         day: this.keys.day(dayStamp(now)),
         batch: batchId ? this.keys.batch(batchId) : undefined,
-        payload,
+        field,
         entry: JSON.stringify(entry),
         dlqCap: this.settings.deadLetterCap,
         failureEntry: JSON.stringify({

@@ -38,7 +38,7 @@ const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 86_400;
 const BATCH_TTL_SECONDS = 7 * 86_400;
 
 /**
- * id first: claimJobs-4.lua reads it from the head of the payload for de-duplication. Waiting jobs
+ * id first: claimJobs-5.lua reads it from the head of the payload for de-duplication. Waiting jobs
  * are kept small: attempts is left out while 0, and the creation time is inside engine-made ids.
  */
 export function buildJob(input: JobInput, options: PushOptions, now = Date.now()): Job {
@@ -97,7 +97,14 @@ export async function pushOne(
   return { id: job.id, duplicate: false };
 }
 
+export interface BulkOptions extends Omit<PushOptions, "id" | "idempotencyKey"> {
+  chunkSize?: number;
+  /** false: no batch id and no progress record, for callers that only want the fast multi-push. */
+  track?: boolean;
+}
+
 export interface BulkResult {
+  /** Empty when `track` was false. */
   batchId: string;
   ids: string[];
   count: number;
@@ -112,19 +119,20 @@ export async function pushMany(
   redis: RedisConnection,
   keys: QueueKeys,
   inputs: JobInput[],
-  options: Omit<PushOptions, "id" | "idempotencyKey"> & { chunkSize?: number } = {},
+  options: BulkOptions = {},
 ): Promise<BulkResult> {
   const now = Date.now();
-  const batchId = options.batchId ?? newBatchId();
+  const batchId = options.track === false ? undefined : (options.batchId ?? newBatchId());
   const chunkSize = Math.max(1, options.chunkSize ?? 1_000);
   const dueAt = dueAtOf(options, now);
   const ids: string[] = new Array(inputs.length);
-  await redis
-    .multi()
-    .hincrby(keys.batch(batchId), "total", inputs.length)
-    .hsetnx(keys.batch(batchId), "createdAt", now)
-    .expire(keys.batch(batchId), BATCH_TTL_SECONDS)
-    .exec();
+  if (batchId)
+    await redis
+      .multi()
+      .hincrby(keys.batch(batchId), "total", inputs.length)
+      .hsetnx(keys.batch(batchId), "createdAt", now)
+      .expire(keys.batch(batchId), BATCH_TTL_SECONDS)
+      .exec();
   let pipeline = redis.pipeline();
   let queued = 0;
   for (let start = 0; start < inputs.length; start += chunkSize) {
@@ -147,7 +155,7 @@ export async function pushMany(
     }
   }
   await execOrThrow(pipeline);
-  return { batchId, ids, count: inputs.length };
+  return { batchId: batchId ?? "", ids, count: inputs.length };
 }
 
 async function execOrThrow(pipeline: ReturnType<RedisConnection["pipeline"]>): Promise<void> {

@@ -3,7 +3,15 @@ import type { RedisConnection } from "./connection.ts";
 import { DeadLetters } from "./dead-letters.ts";
 import { type FoundJob, findJob, peek, searchJobs, walkJobs } from "./inspect.ts";
 import { type QueueKeys, queueKeys, registryKey } from "./keys.ts";
-import { type BulkResult, type JobInput, type PushOptions, type PushResult, pushMany, pushOne } from "./producer.ts";
+import {
+  type BulkOptions,
+  type BulkResult,
+  type JobInput,
+  type PushOptions,
+  type PushResult,
+  pushMany,
+  pushOne,
+} from "./producer.ts";
 import { Schedules } from "./schedules.ts";
 import {
   daySeries,
@@ -63,7 +71,7 @@ export class Queue {
     return pushOne(this.redis, this.keys, input, options);
   }
 
-  async pushBulk(inputs: JobInput[], options?: Parameters<typeof pushMany>[3]): Promise<BulkResult> {
+  async pushBulk(inputs: JobInput[], options?: BulkOptions): Promise<BulkResult> {
     await this.register();
     return pushMany(this.redis, this.keys, inputs, options);
   }

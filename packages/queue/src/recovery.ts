@@ -1,5 +1,5 @@
 // Crash recovery. Every worker holds a lease renewed by heartbeats; when a lease expires, any
-// live worker takes the dead worker's in-flight jobs (atomically, see reclaimWorker-4.lua),
+// live worker takes the dead worker's in-flight jobs (atomically, see reclaimWorker-5.lua),
 // counts the recovery as an attempt, and hands each job back or dead-letters it when its
 // attempts are spent, so a job that kills its worker every time cannot loop forever.
 import type { RedisConnection } from "./connection.ts";
@@ -7,7 +7,7 @@ import { type Job, parseRawJob } from "./job.ts";
 import type { QueueKeys } from "./keys.ts";
 import type { Logger } from "./logger.ts";
 import type { OutcomeWriter } from "./outcomes.ts";
-import { reclaimWorker } from "./scripts.ts";
+import { type Held, reclaimWorker } from "./scripts.ts";
 
 export interface RecoveryDeps {
   redis: RedisConnection;
@@ -27,29 +27,30 @@ export async function recoverExpiredWorkers(deps: RecoveryDeps): Promise<number>
   let recovered = 0;
   for (const deadId of expired) {
     if (deadId === workerId) continue;
-    const payloads = await reclaimWorker(redis, {
+    const held = await reclaimWorker(redis, {
       workers: keys.workers,
       deadActive: keys.active(deadId),
       ownActive: deps.active,
       deadInfo: keys.workerInfo(deadId),
+      deadLanding: keys.landing(deadId),
       deadId,
       now,
     });
-    if (payloads.length > 0)
-      log.warn({ queue: keys.name, deadWorker: deadId, jobs: payloads.length }, "recovering jobs of a dead worker");
-    for (const payload of payloads) {
-      await recoverOne(deps, payload, deadId);
+    if (held.length > 0)
+      log.warn({ queue: keys.name, deadWorker: deadId, jobs: held.length }, "recovering jobs of a dead worker");
+    for (const job of held) {
+      await recoverOne(deps, job, deadId);
       recovered++;
     }
   }
   return recovered;
 }
 
-async function recoverOne(deps: RecoveryDeps, payload: string, deadId: string): Promise<void> {
+async function recoverOne(deps: RecoveryDeps, { field, payload }: Held, deadId: string): Promise<void> {
   const parsed = parseRawJob(payload);
   const error = `worker ${deadId} stopped (lease expired) while running this job`;
   if (!parsed.ok) {
-    await deps.outcomes.deadLetter(payload, {
+    await deps.outcomes.deadLetter(field, {
       id: `raw-${Date.now().toString(36)}`,
       reason: "invalid",
       error: `${parsed.reason} (found with a dead worker)`,
@@ -63,7 +64,7 @@ async function recoverOne(deps: RecoveryDeps, payload: string, deadId: string): 
   }
   const job: Job = { ...parsed.job, attempts: parsed.job.attempts + 1, lastError: error, failedAt: Date.now() };
   if (job.attempts >= deps.maxAttemptsOf(job)) {
-    await deps.outcomes.deadLetter(payload, {
+    await deps.outcomes.deadLetter(field, {
       id: job.id,
       reason: "lost",
       error: `${error}; ${job.attempts} attempts used`,
@@ -74,5 +75,5 @@ async function recoverOne(deps: RecoveryDeps, payload: string, deadId: string): 
     });
     return;
   }
-  await deps.outcomes.handBack(payload, job, { dueAt: 0, statsField: "recovered", error });
+  await deps.outcomes.handBack(field, payload, job, { dueAt: 0, statsField: "recovered", error });
 }

@@ -5,13 +5,13 @@ import type { ChainableCommander } from "ioredis";
 import type { RedisConnection } from "./connection.ts";
 
 const SCRIPT_NAMES = [
-  "claimJobs-4",
+  "claimJobs-5",
   "ackJobs-6",
   "retryJob-7",
   "deadLetter-7",
   "promoteDelayed-2",
   "heartbeat-3",
-  "reclaimWorker-4",
+  "reclaimWorker-5",
   "pushUnique-3",
   "fireSchedule-3",
   "acquireTokens-1",
@@ -55,31 +55,38 @@ export interface ClaimArgs {
   active: string;
   meta: string;
   stats: string;
+  landing: string;
   max: number;
   doneCurrent: string;
   donePrevious: string;
-  /** A payload already moved by BLMOVE, checked for de-duplication like the rest. */
-  popped?: string;
 }
-export type ClaimResult = "paused" | { poppedWasDuplicate: boolean; jobs: string[] };
-export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<ClaimResult> {
-  const reply = await invoker(redis, "claimJobs-4")(
+/** A job a worker holds: its field in the active hash and the payload exactly as queued. */
+export interface Held {
+  field: string;
+  payload: string;
+}
+export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<"paused" | Held[]> {
+  const reply = await invoker(redis, "claimJobs-5")(
     a.pending,
     a.active,
     a.meta,
     a.stats,
+    a.landing,
     a.max,
     a.doneCurrent,
     a.donePrevious,
-    a.popped ?? "",
   );
-  if (reply === -1) return "paused";
-  const [flag, ...jobs] = reply as [number, ...string[]];
-  return { poppedWasDuplicate: flag === 1, jobs };
+  return reply === -1 ? "paused" : pairs(reply as string[]);
+}
+
+function pairs(flat: string[]): Held[] {
+  const held: Held[] = new Array(flat.length / 2);
+  for (let i = 0; i < flat.length; i += 2) held[i / 2] = { field: flat[i] as string, payload: flat[i + 1] as string };
+  return held;
 }
 
 export interface AckEntry {
-  payload: string;
+  field: string;
   id: string;
   batchKey?: string;
 }
@@ -114,7 +121,7 @@ export async function ackJobs(redis: RedisConnection, a: AckArgs): Promise<{ ack
       batchIndex = batchKeys.indexOf(entry.batchKey) + 1;
       if (batchIndex === 0) batchIndex = batchKeys.push(entry.batchKey);
     }
-    argv.push(entry.payload, entry.id, batchIndex);
+    argv.push(entry.field, entry.id === entry.field ? "" : entry.id, batchIndex);
   }
   const keys = [a.active, a.stats, a.done, a.minute, a.day, a.completed, ...batchKeys];
   const [acked, lost] = (await invoker(redis, "ackJobs-6")(keys.length, ...keys, ...argv)) as [number, number];
@@ -129,7 +136,7 @@ export interface RetryArgs {
   failures: string;
   minute: string;
   meta: string;
-  payload: string;
+  field: string;
   newPayload: string;
   /** 0 puts the job back at the head of the pending list. */
   dueAt: number;
@@ -148,7 +155,7 @@ export async function retryJob(redis: RedisConnection, a: RetryArgs): Promise<bo
     a.failures,
     a.minute,
     a.meta,
-    a.payload,
+    a.field,
     a.newPayload,
     a.dueAt,
     a.statsField,
@@ -168,7 +175,7 @@ export interface DeadLetterArgs {
   minute: string;
   day: string;
   batch?: string;
-  payload: string;
+  field: string;
   entry: string;
   dlqCap: number;
   failureEntry: string;
@@ -186,7 +193,7 @@ export async function deadLetter(redis: RedisConnection, a: DeadLetterArgs): Pro
     a.minute,
     a.day,
     a.batch ?? a.stats,
-    a.payload,
+    a.field,
     a.entry,
     a.dlqCap,
     a.failureEntry,
@@ -240,16 +247,26 @@ export async function heartbeat(
 
 export async function reclaimWorker(
   redis: RedisConnection,
-  a: { workers: string; deadActive: string; ownActive: string; deadInfo: string; deadId: string; now: number },
-): Promise<string[]> {
-  return (await invoker(redis, "reclaimWorker-4")(
+  a: {
+    workers: string;
+    deadActive: string;
+    ownActive: string;
+    deadInfo: string;
+    deadLanding: string;
+    deadId: string;
+    now: number;
+  },
+): Promise<Held[]> {
+  const reply = await invoker(redis, "reclaimWorker-5")(
     a.workers,
     a.deadActive,
     a.ownActive,
     a.deadInfo,
+    a.deadLanding,
     a.deadId,
     a.now,
-  )) as string[];
+  );
+  return pairs(reply as string[]);
 }
 
 export async function pushUnique(

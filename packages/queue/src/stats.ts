@@ -64,7 +64,7 @@ export async function queueStats(redis: RedisConnection, keys: QueueKeys): Promi
     redis.hgetall(keys.stats),
     redis.hget(keys.meta, "paused"),
   ]);
-  const activeCounts = await Promise.all(workerIds.map((id) => redis.llen(keys.active(id))));
+  const activeCounts = await Promise.all(workerIds.map((id) => redis.hlen(keys.active(id))));
   return {
     name: keys.name,
     paused: paused !== null,
@@ -93,7 +93,7 @@ export async function liveWorkers(redis: RedisConnection, keys: QueueKeys, jobsP
     const leaseUntil = Number(leases[i + 1]);
     const [info, active] = await Promise.all([
       redis.hgetall(keys.workerInfo(id)),
-      redis.lrange(keys.active(id), 0, jobsPerWorker - 1),
+      redis.hvals(keys.active(id)).then((all) => all.slice(0, jobsPerWorker)),
     ]);
     workers.push({
       id,

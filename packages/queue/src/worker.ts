@@ -1,9 +1,9 @@
 // The worker runtime.
 //
 // Delivery guarantee: at least once. A job moves atomically from the pending list to this
-// worker's own active list (claimJobs-4.lua, or BLMOVE when the queue is idle) and leaves it only
-// when its outcome is written (ack, retry, dead letter). If the process dies, its lease expires and
-// another worker hands the jobs back, counting an attempt. A job can therefore run twice (the
+// worker's own active hash (claimJobs-5.lua; BLMOVE into its landing list when the queue is idle)
+// and leaves it only when its outcome is written (ack, retry, dead letter). If the process dies,
+// its lease expires and another worker hands the jobs back, counting an attempt. A job can therefore run twice (the
 // process died after the handler's side effect but before the ack): handlers must be idempotent
 // by job id. Delivered ids are remembered for `dedupeWindowMs`, so a job pushed twice or handed
 // back after its ack already landed is skipped.
@@ -18,7 +18,7 @@ import { OutcomeWriter } from "./outcomes.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { recoverExpiredWorkers } from "./recovery.ts";
 import { Schedules } from "./schedules.ts";
-import { type ClaimResult, claimJobs, heartbeat, promoteDelayed } from "./scripts.ts";
+import { claimJobs, type Held, heartbeat, promoteDelayed } from "./scripts.ts";
 import { doneBucket } from "./time-buckets.ts";
 import { newWorkerId, resolveSettings, type WorkerOptions, type WorkerSettings } from "./worker-settings.ts";
 
@@ -42,9 +42,16 @@ export interface DrainResult {
 }
 
 interface InFlight {
-  payload: string;
-  abort: AbortController;
+  held: Held;
+  /** Made only when the handler asks for ctx.signal: most never do, and it is not free. */
+  abort: AbortController | null;
+  abortedWith: Error | null;
   done: Promise<void>;
+}
+
+function abortFlight(flight: InFlight, reason: Error): void {
+  flight.abortedWith = reason;
+  flight.abort?.abort(reason);
 }
 
 const MAINTENANCE_MS = 1_000;
@@ -56,6 +63,7 @@ export class Worker extends EventEmitter {
   readonly limiter: RateLimiter | null;
   private readonly keys: QueueKeys;
   private readonly active: string;
+  private readonly landing: string;
   private readonly settings: WorkerSettings;
   private readonly redis: RedisConnection;
   private readonly log: Logger;
@@ -64,8 +72,8 @@ export class Worker extends EventEmitter {
   private blocking: RedisConnection | null = null;
   private readonly inFlight = new Map<number, InFlight>();
   private nextFlightKey = 0;
-  /** Claimed (in our active list) but not started yet: the next jobs start without a round trip. */
-  private readonly buffer: string[] = [];
+  /** Claimed (in our active hash) but not started yet: the next jobs start without a round trip. */
+  private readonly buffer: Held[] = [];
   private readonly prefetch: number;
   private readonly startedAt = Date.now();
   private running: Promise<void> | null = null;
@@ -89,6 +97,7 @@ export class Worker extends EventEmitter {
     this.queue = queue;
     this.keys = queueKeys(queue, options.prefix);
     this.active = this.keys.active(this.id);
+    this.landing = this.keys.landing(this.id);
     this.settings = resolveSettings(options);
     // With a rate limit, every claimed job must have its token: no read-ahead then.
     this.prefetch = options.limiter ? 0 : this.settings.prefetch;
@@ -166,7 +175,7 @@ export class Worker extends EventEmitter {
       }),
     ]);
     clearTimeout(graceTimer);
-    if (graceOver) for (const flight of this.inFlight.values()) flight.abort.abort(new Error("worker shutting down"));
+    if (graceOver) for (const flight of this.inFlight.values()) abortFlight(flight, new Error("worker shutting down"));
     await this.outcomes.flushAll();
     await this.releaseActive();
     await this.redis
@@ -180,7 +189,7 @@ export class Worker extends EventEmitter {
 
   /**
    * ioredis re-sends commands that were in flight when a connection drops. A claim that Redis had
-   * already run is then run again, and the jobs of the first run sit in our active list unknown
+   * already run is then run again, and the jobs of the first run sit in our active hash unknown
    * to us: check the list against what we hold before the next claim.
    */
   private onConnectionClosed = (): void => {
@@ -222,7 +231,7 @@ export class Worker extends EventEmitter {
           { queue: this.queue, workerId: this.id },
           "lease was lost (heartbeats did not reach Redis in time); in-flight jobs were recovered elsewhere",
         );
-        for (const flight of this.inFlight.values()) flight.abort.abort(new Error("lease lost"));
+        for (const flight of this.inFlight.values()) abortFlight(flight, new Error("lease lost"));
       }
       const wasPaused = this.pausedReason !== null;
       this.pausedReason = pausedReason;
@@ -312,13 +321,13 @@ export class Worker extends EventEmitter {
       wanted = granted;
     }
     const claimed = await this.claim(wanted);
-    if (this.limiter) await this.limiter.refund(wanted - (claimed === "paused" ? 0 : claimed.jobs.length));
+    if (this.limiter) await this.limiter.refund(wanted - (claimed === "paused" ? 0 : claimed.length));
     if (claimed === "paused") {
       this.pausedReason ??= "paused";
       return;
     }
-    if (claimed.jobs.length > 0) {
-      this.accept(claimed.jobs);
+    if (claimed.length > 0) {
+      this.accept(claimed);
       return;
     }
     if (Number.isFinite(this.drainBudget)) return this.finishDrain();
@@ -326,17 +335,18 @@ export class Worker extends EventEmitter {
     await this.blockForOne();
   }
 
-  private claim(max: number, popped?: string): Promise<ClaimResult> {
+  /** Takes in what the blocking pop landed, then up to `max` jobs from the queue. */
+  private claim(max: number): Promise<"paused" | Held[]> {
     const bucket = doneBucket(Date.now(), this.settings.dedupeWindowMs);
     return claimJobs(this.redis, {
       pending: this.keys.pending,
       active: this.active,
       meta: this.keys.meta,
       stats: this.keys.stats,
+      landing: this.landing,
       max,
       doneCurrent: this.keys.done(bucket),
       donePrevious: this.keys.done(bucket - 1),
-      popped,
     });
   }
 
@@ -352,7 +362,7 @@ export class Worker extends EventEmitter {
     });
     try {
       const moved = await Promise.race([
-        connection.blmove(this.keys.pending, this.active, "LEFT", "RIGHT", timeoutSeconds),
+        connection.blmove(this.keys.pending, this.landing, "LEFT", "RIGHT", timeoutSeconds),
         hung.then(() => {
           this.log.warn({ queue: this.queue }, "blocking pop did not return in time; reconnecting");
           this.resetBlocking(connection);
@@ -360,7 +370,7 @@ export class Worker extends EventEmitter {
         }),
       ]);
       if (moved === null || this.closing) {
-        // Moved just as we closed: it sits in our active list and is handed back by close().
+        // Moved just as we closed: it sits in our landing list and is handed back by close().
         return;
       }
       // The pop took no token: take them now, and hand the job back if the limit says wait.
@@ -368,22 +378,20 @@ export class Worker extends EventEmitter {
       if (this.limiter) {
         const { granted, waitMs } = await this.limiter.acquire(budget);
         if (granted === 0) {
-          await this.releaseActive();
+          await this.returnLanded();
           return this.idle(Math.max(5, Math.min(waitMs, 1_000)));
         }
         budget = granted;
       }
-      // Pause must hold even for a job popped by a blocked call: hand it straight back.
-      const more = await this.claim(budget - 1, moved);
-      if (more === "paused") {
+      // The claim takes the landed job in (or, when paused, puts it back: pause holds for it too).
+      const claimed = await this.claim(budget - 1);
+      if (claimed === "paused") {
         if (this.limiter) await this.limiter.refund(budget);
         this.pausedReason ??= "paused";
-        await this.releaseActive();
         return;
       }
-      const jobs = more.poppedWasDuplicate ? more.jobs : [moved, ...more.jobs];
-      if (this.limiter) await this.limiter.refund(budget - jobs.length);
-      this.accept(jobs);
+      if (this.limiter) await this.limiter.refund(budget - claimed.length);
+      this.accept(claimed);
     } catch (error) {
       if (this.closing) return;
       this.resetBlocking(connection);
@@ -409,9 +417,9 @@ export class Worker extends EventEmitter {
     if (this.blocking === connection) this.blocking = null;
   }
 
-  private accept(payloads: string[]): void {
-    if (Number.isFinite(this.drainBudget)) this.drainBudget -= payloads.length;
-    for (const payload of payloads) this.buffer.push(payload);
+  private accept(claimed: Held[]): void {
+    if (Number.isFinite(this.drainBudget)) this.drainBudget -= claimed.length;
+    for (const held of claimed) this.buffer.push(held);
     this.startBuffered();
   }
 
@@ -422,28 +430,28 @@ export class Worker extends EventEmitter {
       !this.closing &&
       this.pausedReason === null
     ) {
-      this.begin(this.buffer.shift() as string);
+      this.begin(this.buffer.shift() as Held);
     }
   }
 
-  private begin(payload: string): void {
-    const abort = new AbortController();
-    const flight: InFlight = { payload, abort, done: Promise.resolve() };
+  private begin(held: Held): void {
+    const flight: InFlight = { held, abort: null, abortedWith: null, done: Promise.resolve() };
     const key = this.nextFlightKey++;
     this.inFlight.set(key, flight);
-    flight.done = this.run(payload, abort).finally(() => {
+    flight.done = this.run(flight).finally(() => {
       this.inFlight.delete(key);
       this.startBuffered();
       this.wake?.();
     });
   }
 
-  private async run(payload: string, abort: AbortController): Promise<void> {
+  private async run(flight: InFlight): Promise<void> {
+    const { field, payload } = flight.held;
     const parsed = parseRawJob(payload);
     if (!parsed.ok) {
       this.tally.deadLettered++;
       const id = idOfRaw(payload) ?? `raw-${newJobId()}`;
-      await this.outcomes.deadLetter(payload, {
+      await this.outcomes.deadLetter(field, {
         id,
         reason: "invalid",
         error: parsed.reason,
@@ -460,21 +468,31 @@ export class Worker extends EventEmitter {
     const job = parsed.job;
     try {
       this.options.validate?.(job);
-      await this.handler(job, { workerId: this.id, attempt: job.attempts + 1, signal: abort.signal });
+      await this.handler(job, {
+        workerId: this.id,
+        attempt: job.attempts + 1,
+        get signal() {
+          if (!flight.abort) {
+            flight.abort = new AbortController();
+            if (flight.abortedWith) flight.abort.abort(flight.abortedWith);
+          }
+          return flight.abort.signal;
+        },
+      });
     } catch (error) {
-      await this.fail(payload, job, error);
+      await this.fail(flight.held, job, error);
       return;
     }
     this.tally.processed++;
-    this.outcomes.ack(payload, job);
+    this.outcomes.ack(field, job);
     this.emit("completed", job);
   }
 
-  private async fail(payload: string, job: Job, error: unknown): Promise<void> {
+  private async fail({ field, payload }: Held, job: Job, error: unknown): Promise<void> {
     const message = errorMessage(error);
     const now = Date.now();
     if (error instanceof HaltQueueError) {
-      await this.outcomes.handBack(payload, job, {
+      await this.outcomes.handBack(field, payload, null, {
         dueAt: 0,
         statsField: "halted",
         error: message,
@@ -491,7 +509,7 @@ export class Worker extends EventEmitter {
     if (error instanceof PermanentError || attempts >= this.maxAttemptsOf(job)) {
       const reason = error instanceof PermanentError ? error.reason : "exhausted";
       this.tally.deadLettered++;
-      await this.outcomes.deadLetter(payload, {
+      await this.outcomes.deadLetter(field, {
         id: job.id,
         reason,
         error: message,
@@ -507,7 +525,7 @@ export class Worker extends EventEmitter {
     const retryAfter = error instanceof RetryableError ? error.retryAfterMs : undefined;
     const delay = retryAfter ?? backoffDelay(job.backoff ?? this.settings.backoff, attempts);
     this.tally.retried++;
-    await this.outcomes.handBack(payload, failed, {
+    await this.outcomes.handBack(field, payload, failed, {
       dueAt: now + Math.max(1, delay),
       statsField: "retried",
       error: message,
@@ -525,34 +543,32 @@ export class Worker extends EventEmitter {
     this.needsReconcile = false;
   }
 
-  /** Hands back every job left in our active list that is neither running nor awaiting its ack. */
+  /** Hands back every job we hold in Redis that is neither running, read ahead nor awaiting its ack. */
   private async releaseActive(): Promise<void> {
-    const known = new Map<string, number>();
-    const held = [
-      ...[...this.inFlight.values()].map((f) => f.payload),
-      ...this.buffer,
-      ...this.outcomes.unackedPayloads(),
-    ];
-    for (const payload of held) {
-      known.set(payload, (known.get(payload) ?? 0) + 1);
-    }
-    let leftovers: string[];
+    const known = new Set<string>([
+      ...[...this.inFlight.values()].map((f) => f.held.field),
+      ...this.buffer.map((held) => held.field),
+      ...this.outcomes.unackedFields(),
+    ]);
+    let all: Record<string, string>;
     try {
-      leftovers = await this.redis.lrange(this.active, 0, -1);
+      await this.returnLanded();
+      all = await this.redis.hgetall(this.active);
     } catch (error) {
       this.needsReconcile = true;
       if (this.closing) return; // Redis away at shutdown: the lease expires and another worker recovers them.
       throw error;
     }
-    const strangers = leftovers.filter((payload) => {
-      const count = known.get(payload) ?? 0;
-      if (count > 0) known.set(payload, count - 1);
-      return count === 0;
-    });
+    const strangers = Object.entries(all).filter(([field]) => !known.has(field));
     // Handed back to the head one by one: newest first keeps the original order.
-    for (const payload of strangers.reverse()) {
-      await this.outcomes.handBack(payload, null, { dueAt: 0, statsField: "released" });
+    for (const [field, payload] of strangers.reverse()) {
+      await this.outcomes.handBack(field, payload, null, { dueAt: 0, statsField: "released" });
     }
+  }
+
+  /** A job our blocking pop landed but no claim took in goes back to the head of the queue. */
+  private async returnLanded(): Promise<void> {
+    while ((await this.redis.lmove(this.landing, this.keys.pending, "RIGHT", "LEFT")) !== null) {}
   }
 
   private finishDrain(): Promise<void> {

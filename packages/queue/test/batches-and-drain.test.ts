@@ -45,3 +45,13 @@ describe("drain mode", () => {
     expect(await queue.stats()).toMatchObject({ pending: 0, active: 0, workers: 0, processed: 28, dead: 2 });
   });
 });
+
+describe("untracked bulk push", () => {
+  it("pushes without a batch record when track is false", async () => {
+    const queue = new Queue(queueName("untracked"), { connection: t.redis });
+    const result = await queue.pushBulk([{ type: "a" }, { type: "b" }], { track: false });
+    expect(result).toMatchObject({ batchId: "", count: 2 });
+    expect((await queue.peek(2)).map((p) => p.job?.batchId)).toEqual([undefined, undefined]);
+    expect(await t.redis.keys(`queue:{${queue.name}}:batch:*`)).toEqual([]);
+  });
+});

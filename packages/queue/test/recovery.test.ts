@@ -12,19 +12,23 @@ afterEach(async () => {
   await Promise.all(workers.splice(0).map((w) => w.close()));
 });
 
-async function leaveCrashedWorker(queue: Queue, deadId: string, payloads: string[]) {
+async function leaveCrashedWorker(queue: Queue, deadId: string, payloads: string[], landed: string[] = []) {
   await t.redis.zadd(queue.keys.workers, Date.now() - 1, deadId);
-  await t.redis.rpush(queue.keys.active(deadId), ...payloads);
+  for (const payload of payloads) await t.redis.hset(queue.keys.active(deadId), JSON.parse(payload).id, payload);
+  if (landed.length > 0) await t.redis.rpush(queue.keys.landing(deadId), ...landed);
 }
 
 describe("recovery of a dead worker's jobs", () => {
   it("hands the in-flight jobs back, counting the attempt", async () => {
     const name = queueName("rescue");
     const queue = new Queue(name, { connection: t.redis });
-    await leaveCrashedWorker(queue, "dead-1", [
-      JSON.stringify({ id: "a", type: "x", data: {}, attempts: 0 }),
-      JSON.stringify({ id: "b", type: "x", data: {}, attempts: 1 }),
-    ]);
+    // "b" was popped by the dead worker's blocking pop, not yet taken in by a claim.
+    await leaveCrashedWorker(
+      queue,
+      "dead-1",
+      [JSON.stringify({ id: "a", type: "x", data: {}, attempts: 0 })],
+      [JSON.stringify({ id: "b", type: "x", data: {}, attempts: 1 })],
+    );
     const seen: { id: string; attempts: number; lastError?: string }[] = [];
     workers.push(
       createWorker(
@@ -38,7 +42,7 @@ describe("recovery of a dead worker's jobs", () => {
       { id: "a", attempts: 1, lastError: expect.stringMatching(/dead-1 stopped/) },
       { id: "b", attempts: 2, lastError: expect.stringMatching(/dead-1 stopped/) },
     ]);
-    expect(await t.redis.exists(queue.keys.active("dead-1"))).toBe(0);
+    expect(await t.redis.exists(queue.keys.active("dead-1"), queue.keys.landing("dead-1"))).toBe(0);
     expect(await t.redis.zscore(queue.keys.workers, "dead-1")).toBeNull();
     expect((await queue.stats()).recovered).toBe(2);
   });
@@ -47,13 +51,17 @@ describe("recovery of a dead worker's jobs", () => {
     const name = queueName("alive");
     const queue = new Queue(name, { connection: t.redis });
     await t.redis.zadd(queue.keys.workers, Date.now() + 60_000, "alive-1");
-    await t.redis.rpush(queue.keys.active("alive-1"), JSON.stringify({ id: "busy", type: "x", data: {}, attempts: 0 }));
+    await t.redis.hset(
+      queue.keys.active("alive-1"),
+      "busy",
+      JSON.stringify({ id: "busy", type: "x", data: {}, attempts: 0 }),
+    );
     let runs = 0;
     workers.push(createWorker(name, async () => void runs++, { connection: t.connect() }));
     await queue.push({ type: "x" });
     await waitFor(() => runs === 1);
     await new Promise((r) => setTimeout(r, 1_200)); // one maintenance round
-    expect(await t.redis.llen(queue.keys.active("alive-1"))).toBe(1);
+    expect(await t.redis.hlen(queue.keys.active("alive-1"))).toBe(1);
   });
 
   it("dead-letters a poison job that takes its worker down every time", async () => {

@@ -1,14 +1,14 @@
 --[[
-  Acknowledges finished jobs: removes each from the worker's active list and, in the same round
+  Acknowledges finished jobs: removes each from the worker's active hash and, in the same round
   trip, counts it, remembers its id as delivered, bumps its batch and keeps a bounded history.
-  A job no longer in the active list was taken back by recovery (the lease was lost): it is not
-  counted again and is reported back so the worker can say so.
+  Only short fields travel, never payloads. A job no longer in the active hash was taken back by
+  recovery (the lease was lost): it is not counted again and is reported back.
 
-  KEYS[1] active  KEYS[2] stats  KEYS[3] done set  KEYS[4] minute metrics  KEYS[5] day metrics
+  KEYS[1] active hash  KEYS[2] stats  KEYS[3] done set  KEYS[4] minute metrics  KEYS[5] day metrics
   KEYS[6] completed history   KEYS[7..] batch hashes referenced by index
   ARGV[1] now ms  ARGV[2] done-set ttl s  ARGV[3] minute ttl s  ARGV[4] day ttl s
   ARGV[5] history cap  ARGV[6] batch ttl s
-  ARGV[7..] triples: payload, job id, batch key index (0 = none)
+  ARGV[7..] triples: active field, job id ('' = same as the field), batch key index (0 = none)
   Returns: { acked, lost }
 ]]
 local activeKey, statsKey, doneKey, minuteKey, dayKey, completedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
@@ -18,10 +18,12 @@ local historyCap, batchTtl = tonumber(ARGV[5]), tonumber(ARGV[6])
 local acked, lost = 0, 0
 local ids, history = {}, {}
 for i = 7, #ARGV, 3 do
-  local payload, id, batchIndex = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-  if redis.call("LREM", activeKey, 1, payload) == 1 then
+  local field, id, batchIndex = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+  local payload = redis.call("HGET", activeKey, field)
+  if payload then
+    redis.call("HDEL", activeKey, field)
     acked = acked + 1
-    ids[#ids + 1] = id
+    ids[#ids + 1] = id ~= "" and id or field
     history[#history + 1] = '{"finishedAt":' .. now .. ',"job":' .. payload .. '}'
     if batchIndex > 0 then
       local batchKey = KEYS[6 + batchIndex]
