@@ -36,7 +36,8 @@ function parseArgs(argv) {
     else {
       const [name, count = "1"] = arg.split("=");
       const n = Number(count);
-      if (!name || !Number.isInteger(n) || n < 1) throw new Error(`bad process selection ${JSON.stringify(arg)}: use name or name=count`);
+      if (!name || !Number.isInteger(n) || n < 1)
+        throw new Error(`bad process selection ${JSON.stringify(arg)}: use name or name=count`);
       wanted.set(name, n);
     }
   }
@@ -51,7 +52,10 @@ async function main() {
   }
   const selected = entries.flatMap((entry) => {
     const count = wanted.size === 0 ? 1 : (wanted.get(entry.name) ?? 0);
-    return Array.from({ length: count }, (_, i) => ({ ...entry, name: count > 1 ? `${entry.name}.${i + 1}` : entry.name }));
+    return Array.from({ length: count }, (_, i) => ({
+      ...entry,
+      name: count > 1 ? `${entry.name}.${i + 1}` : entry.name,
+    }));
   });
 
   const redis = await ensureEmbeddedRedis();
