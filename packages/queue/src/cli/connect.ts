@@ -13,11 +13,14 @@ export interface Target {
   /** The URL with any password replaced, safe to print. */
   shown: string;
   embedded: boolean;
+  cluster: boolean;
 }
 
 export function connectionTarget(env: NodeJS.ProcessEnv = process.env): Target {
   const url = env.REDIS_URL?.trim() || embeddedRedisUrl(env);
-  return { url, shown: redactUrl(url), embedded: !env.REDIS_URL?.trim() };
+  const cluster = env.REDIS_CLUSTER_NODES?.trim();
+  const shown = cluster ? `cluster ${cluster} (auth and TLS from ${redactUrl(url)})` : redactUrl(url);
+  return { url, shown, embedded: !env.REDIS_URL?.trim() && !cluster, cluster: Boolean(cluster) };
 }
 
 export function redactUrl(url: string): string {
@@ -68,6 +71,10 @@ export function describeConnectionError(error: unknown, target: Target, timeoutM
   if (/Protocol error/i.test(message)) {
     return `${where} did not answer in the Redis protocol (${message}): is this a Redis port?`;
   }
+  // ioredis' cluster client hides each node's own error behind these.
+  if (target.cluster && /None of startup nodes|refresh slots cache|Connection is closed/i.test(message)) {
+    return `no node of ${where} answered: check REDIS_CLUSTER_NODES, that the nodes run, and the password/TLS in REDIS_URL`;
+  }
   if (code === "ETIMEDOUT" || /timed? ?out/i.test(message)) {
     const hint = tls
       ? "a rediss:// URL pointing at a plain (non-TLS) port never completes the handshake; try redis://"
@@ -101,6 +108,8 @@ export async function openRedis({ timeoutMs = 5_000, env = process.env }: OpenOp
       maxRetriesPerRequest: 0,
       connectTimeout: timeoutMs,
       commandTimeout: timeoutMs,
+      // Used only when REDIS_CLUSTER_NODES selects a cluster: the same fail-fast behaviour there.
+      clusterOptions: { lazyConnect: true, clusterRetryStrategy: () => null },
     });
   } catch (error) {
     throw new CliError(`invalid REDIS_URL ${target.shown}: ${errorText(error)}`);
@@ -114,7 +123,8 @@ export async function openRedis({ timeoutMs = 5_000, env = process.env }: OpenOp
     timer = setTimeout(() => reject(Object.assign(new Error("timed out"), { code: "ETIMEDOUT" })), timeoutMs);
   });
   try {
-    await Promise.race([redis.connect().then(() => redis.ping()), timeout]);
+    const connected = redis.status === "wait" ? redis.connect() : Promise.resolve();
+    await Promise.race([connected.then(() => redis.ping()), timeout]);
   } catch (error) {
     redis.disconnect();
     // ioredis rejects with a generic "Connection is closed"; the error event carries the cause.
