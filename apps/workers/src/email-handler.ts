@@ -4,10 +4,9 @@
 
 import type { RedisConnection } from "@notify/queue";
 import { type Handler, PermanentError, RetryableError } from "@notify/queue";
-import { type EmailTemplate, emailJobSchema } from "@notify/queue/notifications";
+import { type EmailTemplate, emailJobSchema, isSuppressed } from "@notify/queue/notifications";
 import type { Logger } from "./logger.ts";
 import type { EmailProvider } from "./providers/types.ts";
-import { isSuppressed } from "./queue-extras.ts";
 import type { EmailRenderer } from "./templates/email-renderer.ts";
 
 export interface EmailHandlerOptions {

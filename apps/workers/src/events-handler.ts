@@ -3,10 +3,15 @@
 
 import type { RedisConnection } from "@notify/queue";
 import { type Handler, PermanentError } from "@notify/queue";
-import { type EmailEventType, emailEventJobSchema } from "@notify/queue/notifications";
+import {
+  type EmailEventType,
+  emailEventJobSchema,
+  recordEmailEvent,
+  type SuppressionReason,
+  suppress,
+} from "@notify/queue/notifications";
 import { describeIssues } from "./email-handler.ts";
 import type { Logger } from "./logger.ts";
-import { recordEmailEvent, type SuppressionReason, suppress } from "./queue-extras.ts";
 
 /** Which events stop further email to the address. Soft bounces and drops do not. */
 export function suppressionFor(type: EmailEventType, bounceType?: "hard" | "soft"): SuppressionReason | null {

@@ -2,11 +2,11 @@
 // bounces, spam reports and unsubscribes suppress an address.
 import { createRedis, type Job, type RedisConnection } from "@notify/queue";
 import type { EmailEventType } from "@notify/queue/notifications";
+import { emailEventStats, isSuppressed } from "@notify/queue/notifications";
 import { type RedisServerHandle, startRedisServer } from "@notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEventsHandler, suppressionFor } from "../src/events-handler.ts";
 import { createLogger } from "../src/logger.ts";
-import { emailEventStats, isSuppressed } from "../src/queue-extras.ts";
 
 let server: RedisServerHandle;
 let redis: RedisConnection;

@@ -3,10 +3,17 @@
 // address; SIGTERM ends every process with exit code 0.
 import { execFileSync } from "node:child_process";
 import { createRedis, Queue, queueKeys, type RedisConnection } from "@notify/queue";
-import { EMAIL_QUEUE, pushEmailEvent, pushEmailJob, pushSmsJob, SMS_QUEUE } from "@notify/queue/notifications";
+import {
+  EMAIL_QUEUE,
+  emailEventStats,
+  isSuppressed,
+  pushEmailEvent,
+  pushEmailJob,
+  pushSmsJob,
+  SMS_QUEUE,
+} from "@notify/queue/notifications";
 import { type RedisServerHandle, startRedisServer, waitFor } from "@notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { emailEventStats, isSuppressed } from "../src/queue-extras.ts";
 import { ProviderStandIn } from "./support/provider-stand-in.ts";
 import { killAll, spawnWorker, type WorkerProcess, waitStarted } from "./support/worker-process.ts";
 

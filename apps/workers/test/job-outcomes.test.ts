@@ -1,8 +1,8 @@
 // Provider replies end jobs as sent, retried, dead-lettered or halt the queue, through the engine.
 import { createRedis, type RedisConnection } from "@notify/queue";
+import { suppress } from "@notify/queue/notifications";
 import { type RedisServerHandle, startRedisServer, waitFor } from "@notify/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { suppress } from "../src/queue-extras.ts";
 import { type Harness, startEmailHarness } from "./support/email-worker-harness.ts";
 import { ProviderStandIn } from "./support/provider-stand-in.ts";
 
