@@ -98,13 +98,27 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** Counts events and resolves `done` with the time the `target`-th one happened. */
-export function deferredCount(target: number): { tick(): void; done: Promise<number>; count(): number } {
+/**
+ * Counts events and resolves `done` with the time the `target`-th one happened; rejects when the
+ * count stops moving for `stallMs` (nothing was filled, or jobs were lost), instead of waiting forever.
+ */
+export function deferredCount(
+  target: number,
+  stallMs = 30_000,
+): { tick(): void; done: Promise<number>; count(): number } {
   let seen = 0;
   let resolveDone: (at: number) => void = () => {};
-  const done = new Promise<number>((r) => {
-    resolveDone = r;
+  let rejectDone: (error: Error) => void = () => {};
+  const done = new Promise<number>((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
   });
+  let lastSeen = -1;
+  const watch = setInterval(() => {
+    if (seen === lastSeen) rejectDone(new Error(`stalled at ${seen} of ${target} jobs for ${stallMs} ms`));
+    lastSeen = seen;
+  }, stallMs);
+  void done.finally(() => clearInterval(watch)).catch(() => {});
   return {
     tick() {
       seen++;
