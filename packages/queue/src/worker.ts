@@ -158,7 +158,7 @@ export class Worker extends EventEmitter {
   async close({ graceMs = 10_000 }: { graceMs?: number } = {}): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    this.buffer.length = 0; // not started: handed back below
+    const readAhead = this.buffer.splice(0); // not started: handed back below, in queue order
     for (const timer of this.timers) clearInterval(timer);
     if (this.promoteTimer) clearTimeout(this.promoteTimer);
     this.wake?.();
@@ -177,7 +177,7 @@ export class Worker extends EventEmitter {
     clearTimeout(graceTimer);
     if (graceOver) for (const flight of this.inFlight.values()) abortFlight(flight, new Error("worker shutting down"));
     await this.outcomes.flushAll();
-    await this.releaseActive();
+    await this.releaseActive([...readAhead, ...this.buffer.splice(0)]);
     await this.redis
       .multi()
       .zrem(this.keys.workers, this.id)
@@ -237,8 +237,7 @@ export class Worker extends EventEmitter {
       this.pausedReason = pausedReason;
       if (!wasPaused && pausedReason !== null && this.buffer.length > 0) {
         // Paused: jobs read ahead but not started go back to the head of the queue.
-        this.buffer.length = 0;
-        await this.releaseActive();
+        await this.releaseActive(this.buffer.splice(0));
       }
       if (wasPaused && pausedReason === null) {
         this.startBuffered();
@@ -419,6 +418,8 @@ export class Worker extends EventEmitter {
 
   private accept(claimed: Held[]): void {
     if (Number.isFinite(this.drainBudget)) this.drainBudget -= claimed.length;
+    // Claimed while closing: left in the active hash, where close() hands them back.
+    if (this.closing) return;
     for (const held of claimed) this.buffer.push(held);
     this.startBuffered();
   }
@@ -543,11 +544,15 @@ export class Worker extends EventEmitter {
     this.needsReconcile = false;
   }
 
-  /** Hands back every job we hold in Redis that is neither running, read ahead nor awaiting its ack. */
-  private async releaseActive(): Promise<void> {
+  /**
+   * Hands back every job we hold in Redis that is neither running, read ahead nor awaiting its ack.
+   * `inQueueOrder` lists jobs whose queue order we know (read-ahead): they end up first, in order.
+   */
+  private async releaseActive(inQueueOrder: Held[] = []): Promise<void> {
+    // Read-ahead jobs stay ours while we run; when closing they go back with the rest.
     const known = new Set<string>([
       ...[...this.inFlight.values()].map((f) => f.held.field),
-      ...this.buffer.map((held) => held.field),
+      ...(this.closing ? [] : this.buffer.map((held) => held.field)),
       ...this.outcomes.unackedFields(),
     ]);
     let all: Record<string, string>;
@@ -559,9 +564,12 @@ export class Worker extends EventEmitter {
       if (this.closing) return; // Redis away at shutdown: the lease expires and another worker recovers them.
       throw error;
     }
-    const strangers = Object.entries(all).filter(([field]) => !known.has(field));
-    // Handed back to the head one by one: newest first keeps the original order.
-    for (const [field, payload] of strangers.reverse()) {
+    const ordered = new Set(inQueueOrder.map((held) => held.field));
+    const strangers = Object.entries(all).filter(([field]) => !known.has(field) && !ordered.has(field));
+    // Each goes to the head of the queue, so the one that must come first goes last.
+    const handBack = [...strangers.map(([field, payload]) => ({ field, payload })), ...[...inQueueOrder].reverse()];
+    for (const { field, payload } of handBack) {
+      if (all[field] === undefined) continue; // no longer ours
       await this.outcomes.handBack(field, payload, null, { dueAt: 0, statsField: "released" });
     }
   }

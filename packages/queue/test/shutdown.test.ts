@@ -1,0 +1,60 @@
+// Graceful shutdown: stop claiming, finish in-flight jobs, hand back the rest (read-ahead
+// included), give up the lease. Regression: read-ahead jobs were once left in a closed worker's
+// hash, where no lease would ever expire to rescue them.
+import { waitFor } from "@notify/testing";
+import { describe, expect, it } from "vitest";
+import { createWorker, Queue } from "../src/index.ts";
+import { queueName, useRedis } from "./setup.ts";
+
+const t = useRedis();
+
+describe("graceful close", () => {
+  it("finishes running jobs and hands every read-ahead job back, in order", async () => {
+    const name = queueName("close");
+    const queue = new Queue(name, { connection: t.redis });
+    let done = 0;
+    const workers = [0, 1].map(() =>
+      createWorker(
+        name,
+        async () => {
+          await new Promise((r) => setTimeout(r, 100));
+          done++;
+        },
+        { connection: t.connect(), concurrency: 10 },
+      ),
+    );
+    await Promise.all(workers.map((w) => w.start()));
+    const { ids } = await queue.pushBulk(Array.from({ length: 200 }, (_, i) => ({ type: "x", data: { i } })));
+    await waitFor(() => done > 0);
+    await Promise.all(workers.map((w) => w.close({ graceMs: 5_000 })));
+    const stats = await queue.stats();
+    expect(stats.processed + stats.pending).toBe(200);
+    expect(stats.processed).toBe(done);
+    expect(stats).toMatchObject({ active: 0, workers: 0, dead: 0 });
+    expect(await t.redis.keys(`queue:{${name}}:active:*`)).toEqual([]);
+    expect(await t.redis.keys(`queue:{${name}}:landing:*`)).toEqual([]);
+    expect(new Set([...(await queue.peek(200)).map((p) => p.job?.id)]).size).toBe(stats.pending);
+    expect(ids).toHaveLength(200);
+  });
+
+  it("keeps the queue's order when one worker hands its read-ahead back", async () => {
+    const name = queueName("order");
+    const queue = new Queue(name, { connection: t.redis });
+    let done = 0;
+    const worker = createWorker(
+      name,
+      async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        done++;
+      },
+      { connection: t.connect(), concurrency: 5 },
+    );
+    await worker.start();
+    const { ids } = await queue.pushBulk(Array.from({ length: 50 }, (_, i) => ({ type: "x", data: { i } })));
+    await waitFor(() => done > 0);
+    await worker.close();
+    const left = (await queue.peek(50)).map((p) => p.job?.id);
+    expect(left.length).toBe(50 - done);
+    expect(left).toEqual(ids.slice(done));
+  });
+});
