@@ -6,7 +6,7 @@ import type { RedisConnection } from "./connection.ts";
 import { type Job, serializeJob } from "./job.ts";
 import type { QueueKeys } from "./keys.ts";
 import type { Logger } from "./logger.ts";
-import { type AckEntry, ackJobs, deadLetter, retryJob } from "./scripts.ts";
+import { type AckArgs, type AckEntry, ackJobs, deadLetter, retryJob } from "./scripts.ts";
 import { DAY_TTL_SECONDS, dayStamp, doneBucket, MINUTE_TTL_SECONDS, minuteBucket } from "./time-buckets.ts";
 import type { WorkerSettings } from "./worker-settings.ts";
 
@@ -45,7 +45,7 @@ export class OutcomeWriter {
 
   /** Queues an ack; it is written with every other ack of this tick. */
   ack(field: string, job: Job): void {
-    this.pending.push({ field, id: job.id, batchKey: job.batchId ? this.keys.batch(job.batchId) : undefined });
+    this.pending.push({ field, id: job.id, batchKey: job.batchId ? this.batchKey(job.batchId) : undefined });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
@@ -53,6 +53,13 @@ export class OutcomeWriter {
         void this.flush();
       });
     }
+  }
+
+  // Jobs of one batch arrive together: remember the last key instead of building it per job.
+  private lastBatch = { id: "", key: "" };
+  private batchKey(batchId: string): string {
+    if (this.lastBatch.id !== batchId) this.lastBatch = { id: batchId, key: this.keys.batch(batchId) };
+    return this.lastBatch.key;
   }
 
   /** Fields whose ack is queued or being written: still in the active hash, but finished. */
@@ -81,26 +88,33 @@ export class OutcomeWriter {
     return this.flushing;
   }
 
-  private async writeAcks(entries: AckEntry[]): Promise<void> {
+  /** The script arguments for acking `entries` now. */
+  ackArgs(entries: AckEntry[]): AckArgs {
     const now = Date.now();
-    const { acked, lost } = await this.persist("ack", () =>
-      ackJobs(this.redis, {
-        active: this.active,
-        stats: this.keys.stats,
-        done: this.keys.done(doneBucket(now, this.settings.dedupeWindowMs)),
-        minute: this.keys.minute(minuteBucket(now)),
-        day: this.keys.day(dayStamp(now)),
-        completed: this.keys.completed,
-        now,
-        doneTtlSeconds: Math.ceil((2 * this.settings.dedupeWindowMs) / 1000),
-        minuteTtlSeconds: MINUTE_TTL_SECONDS,
-        dayTtlSeconds: DAY_TTL_SECONDS,
-        historyCap: this.settings.historyCap,
-        batchTtlSeconds: this.settings.batchTtlSeconds,
-        entries,
-      }),
-    );
-    if (lost > 0 && acked + lost === entries.length) this.onLost(lost);
+    return {
+      active: this.active,
+      stats: this.keys.stats,
+      done: this.keys.done(doneBucket(now, this.settings.dedupeWindowMs)),
+      minute: this.keys.minute(minuteBucket(now)),
+      day: this.keys.day(dayStamp(now)),
+      completed: this.keys.completed,
+      now,
+      doneTtlSeconds: Math.ceil((2 * this.settings.dedupeWindowMs) / 1000),
+      minuteTtlSeconds: MINUTE_TTL_SECONDS,
+      dayTtlSeconds: DAY_TTL_SECONDS,
+      historyCap: this.settings.historyCap,
+      batchTtlSeconds: this.settings.batchTtlSeconds,
+      entries,
+    };
+  }
+
+  private reportLost(sent: number, { acked, lost }: { acked: number; lost: number }): void {
+    if (lost > 0 && acked + lost === sent) this.onLost(lost);
+  }
+
+  private async writeAcks(entries: AckEntry[]): Promise<void> {
+    const result = await this.persist("ack", () => ackJobs(this.redis, this.ackArgs(entries)));
+    this.reportLost(entries.length, result);
   }
 
   /** Schedules a retry (dueAt > 0) or puts the job back at the head of the queue (dueAt = 0). */

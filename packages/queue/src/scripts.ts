@@ -34,8 +34,7 @@ const defined = new WeakSet<object>();
 
 type Invoke = (...args: (string | number)[]) => Promise<unknown>;
 
-/** Defines every script on the connection (once) and returns a raw invoker by name. */
-function invoker(redis: RedisConnection, name: ScriptName): Invoke {
+function defineAll(redis: RedisConnection): void {
   if (!defined.has(redis)) {
     for (const script of SCRIPT_NAMES) {
       const [, keyCount] = script.split("-");
@@ -45,6 +44,11 @@ function invoker(redis: RedisConnection, name: ScriptName): Invoke {
     }
     defined.add(redis);
   }
+}
+
+/** Defines every script on the connection (once) and returns a raw invoker by name. */
+function invoker(redis: RedisConnection, name: ScriptName): Invoke {
+  defineAll(redis);
   const command = (redis as unknown as Record<string, Invoke>)[commandName(name)];
   if (typeof command !== "function") throw new Error(`script ${name} was not defined`);
   return command.bind(redis);
@@ -65,18 +69,16 @@ export interface Held {
   field: string;
   payload: string;
 }
-export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<"paused" | Held[]> {
-  const reply = await invoker(redis, "claimJobs-5")(
-    a.pending,
-    a.active,
-    a.meta,
-    a.stats,
-    a.landing,
-    a.max,
-    a.doneCurrent,
-    a.donePrevious,
-  );
+function claimArgs(a: ClaimArgs): (string | number)[] {
+  return [a.pending, a.active, a.meta, a.stats, a.landing, a.max, a.doneCurrent, a.donePrevious];
+}
+
+function claimReply(reply: unknown): "paused" | Held[] {
   return reply === -1 ? "paused" : pairs(reply as string[]);
+}
+
+export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<"paused" | Held[]> {
+  return claimReply(await invoker(redis, "claimJobs-5")(...claimArgs(a)));
 }
 
 function pairs(flat: string[]): Held[] {
@@ -105,7 +107,16 @@ export interface AckArgs {
   batchTtlSeconds: number;
   entries: AckEntry[];
 }
-export async function ackJobs(redis: RedisConnection, a: AckArgs): Promise<{ acked: number; lost: number }> {
+function ackArgs(a: AckArgs): (string | number)[] {
+  // Grouped by batch, so the script bumps each batch once and each job costs one argument.
+  const groups = new Map<string, string[]>();
+  for (const entry of a.entries) {
+    const group = entry.batchKey ?? "";
+    const arg = entry.id === entry.field ? entry.field : `${entry.field}\n${entry.id}`;
+    const members = groups.get(group);
+    if (members) members.push(arg);
+    else groups.set(group, [arg]);
+  }
   const batchKeys: string[] = [];
   const argv: (string | number)[] = [
     a.now,
@@ -115,17 +126,21 @@ export async function ackJobs(redis: RedisConnection, a: AckArgs): Promise<{ ack
     a.historyCap,
     a.batchTtlSeconds,
   ];
-  for (const entry of a.entries) {
-    let batchIndex = 0;
-    if (entry.batchKey) {
-      batchIndex = batchKeys.indexOf(entry.batchKey) + 1;
-      if (batchIndex === 0) batchIndex = batchKeys.push(entry.batchKey);
-    }
-    argv.push(entry.field, entry.id === entry.field ? "" : entry.id, batchIndex);
+  for (const [batchKey, members] of groups) {
+    const batchIndex = batchKey === "" ? 0 : batchKeys.push(batchKey);
+    argv.push(batchIndex, members.length, ...members);
   }
   const keys = [a.active, a.stats, a.done, a.minute, a.day, a.completed, ...batchKeys];
-  const [acked, lost] = (await invoker(redis, "ackJobs-6")(keys.length, ...keys, ...argv)) as [number, number];
+  return [keys.length, ...keys, ...argv];
+}
+
+function ackReply(reply: unknown): { acked: number; lost: number } {
+  const [acked, lost] = reply as [number, number];
   return { acked, lost };
+}
+
+export async function ackJobs(redis: RedisConnection, a: AckArgs): Promise<{ acked: number; lost: number }> {
+  return ackReply(await invoker(redis, "ackJobs-6")(...ackArgs(a)));
 }
 
 export interface RetryArgs {

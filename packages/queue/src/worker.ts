@@ -18,7 +18,7 @@ import { OutcomeWriter } from "./outcomes.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { recoverExpiredWorkers } from "./recovery.ts";
 import { Schedules } from "./schedules.ts";
-import { claimJobs, type Held, heartbeat, promoteDelayed } from "./scripts.ts";
+import { type ClaimArgs, claimJobs, type Held, heartbeat, promoteDelayed } from "./scripts.ts";
 import { doneBucket } from "./time-buckets.ts";
 import { newWorkerId, resolveSettings, type WorkerOptions, type WorkerSettings } from "./worker-settings.ts";
 
@@ -336,8 +336,12 @@ export class Worker extends EventEmitter {
 
   /** Takes in what the blocking pop landed, then up to `max` jobs from the queue. */
   private claim(max: number): Promise<"paused" | Held[]> {
+    return claimJobs(this.redis, this.claimArgs(max));
+  }
+
+  private claimArgs(max: number): ClaimArgs {
     const bucket = doneBucket(Date.now(), this.settings.dedupeWindowMs);
-    return claimJobs(this.redis, {
+    return {
       pending: this.keys.pending,
       active: this.active,
       meta: this.keys.meta,
@@ -346,7 +350,7 @@ export class Worker extends EventEmitter {
       max,
       doneCurrent: this.keys.done(bucket),
       donePrevious: this.keys.done(bucket - 1),
-    });
+    };
   }
 
   /** The queue is empty: wait on it with a blocking move (no polling delay for a new job). */
@@ -418,8 +422,7 @@ export class Worker extends EventEmitter {
 
   private accept(claimed: Held[]): void {
     if (Number.isFinite(this.drainBudget)) this.drainBudget -= claimed.length;
-    // Claimed while closing: left in the active hash, where close() hands them back.
-    if (this.closing) return;
+    // Claimed while closing: not started; close() hands the buffer back in this order.
     for (const held of claimed) this.buffer.push(held);
     this.startBuffered();
   }

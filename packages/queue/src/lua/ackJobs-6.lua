@@ -8,7 +8,8 @@
   KEYS[6] completed history   KEYS[7..] batch hashes referenced by index
   ARGV[1] now ms  ARGV[2] done-set ttl s  ARGV[3] minute ttl s  ARGV[4] day ttl s
   ARGV[5] history cap  ARGV[6] batch ttl s
-  ARGV[7..] triples: active field, job id ('' = same as the field), batch key index (0 = none)
+  ARGV[7..] groups: batch key index (0 = none), entry count, then that many entries; an entry is
+  the active field, or field .. "\n" .. job id when the id differs (fields never hold a newline)
   Returns: { acked, lost }
 ]]
 local activeKey, statsKey, doneKey, minuteKey, dayKey, completedKey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
@@ -17,22 +18,31 @@ local historyCap, batchTtl = tonumber(ARGV[5]), tonumber(ARGV[6])
 
 local acked, lost = 0, 0
 local ids, history = {}, {}
-for i = 7, #ARGV, 3 do
-  local field, id, batchIndex = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-  local payload = redis.call("HGET", activeKey, field)
-  if payload then
-    redis.call("HDEL", activeKey, field)
-    acked = acked + 1
-    ids[#ids + 1] = id ~= "" and id or field
-    history[#history + 1] = '{"finishedAt":' .. now .. ',"job":' .. payload .. '}'
-    if batchIndex > 0 then
-      local batchKey = KEYS[6 + batchIndex]
-      redis.call("HINCRBY", batchKey, "done", 1)
-      redis.call("EXPIRE", batchKey, batchTtl)
+local at = 7
+while at <= #ARGV do
+  local batchIndex, count = tonumber(ARGV[at]), tonumber(ARGV[at + 1])
+  local ackedInGroup = 0
+  for i = at + 2, at + 1 + count do
+    local entry = ARGV[i]
+    local cut = string.find(entry, "\n", 1, true)
+    local field = cut and string.sub(entry, 1, cut - 1) or entry
+    local payload = redis.call("HGET", activeKey, field)
+    if payload then
+      redis.call("HDEL", activeKey, field)
+      ackedInGroup = ackedInGroup + 1
+      ids[#ids + 1] = cut and string.sub(entry, cut + 1) or field
+      history[#history + 1] = payload
+    else
+      lost = lost + 1
     end
-  else
-    lost = lost + 1
   end
+  if batchIndex > 0 and ackedInGroup > 0 then
+    local batchKey = KEYS[6 + batchIndex]
+    redis.call("HINCRBY", batchKey, "done", ackedInGroup)
+    redis.call("EXPIRE", batchKey, batchTtl)
+  end
+  acked = acked + ackedInGroup
+  at = at + 2 + count
 end
 
 if acked > 0 then
@@ -44,7 +54,13 @@ if acked > 0 then
   redis.call("SADD", doneKey, unpack(ids))
   redis.call("EXPIRE", doneKey, doneTtl)
   if historyCap > 0 then
-    redis.call("LPUSH", completedKey, unpack(history))
+    -- Only the newest entries survive the trim, so only they are built.
+    local first = math.max(1, #history - historyCap + 1)
+    local entries = {}
+    for i = first, #history do
+      entries[#entries + 1] = '{"finishedAt":' .. now .. ',"job":' .. history[i] .. '}'
+    end
+    redis.call("LPUSH", completedKey, unpack(entries))
     redis.call("LTRIM", completedKey, 0, historyCap - 1)
   end
 end

@@ -22,32 +22,47 @@ end
 
 local checkDone = redis.call("EXISTS", doneCurrent, donePrevious) > 0
 local result, duplicates = {}, 0
-local function admit(job)
-  -- Envelopes written by this engine start with their id; others are keyed by content.
-  local id = string.match(job, '^{"id":"([^"\\]+)"')
-  if id and checkDone and (redis.call("SISMEMBER", doneCurrent, id) == 1 or redis.call("SISMEMBER", donePrevious, id) == 1) then
-    duplicates = duplicates + 1
-    return
+
+-- Takes jobs into the active hash; ids already delivered (one SMISMEMBER per done set for the
+-- whole claim) or already held are dropped and counted.
+local function admit(jobs)
+  local ids, delivered = {}, {}
+  for i = 1, #jobs do
+    -- Envelopes written by this engine start with their id; others are keyed by content.
+    ids[i] = string.match(jobs[i], '^{"id":"([^"\\]+)"') or false
   end
-  local field = id or ("h:" .. redis.sha1hex(job))
-  if redis.call("HSETNX", activeKey, field, job) == 0 then
-    duplicates = duplicates + 1
-    return
+  if checkDone then
+    local known = {}
+    for i = 1, #jobs do if ids[i] then known[#known + 1] = ids[i] end end
+    if #known > 0 then
+      for _, doneKey in ipairs({ doneCurrent, donePrevious }) do
+        local flags = redis.call("SMISMEMBER", doneKey, unpack(known))
+        for i = 1, #known do if flags[i] == 1 then delivered[known[i]] = true end end
+      end
+    end
   end
-  result[#result + 1] = field
-  result[#result + 1] = job
+  for i = 1, #jobs do
+    local job, id = jobs[i], ids[i]
+    local field = id or ("h:" .. redis.sha1hex(job))
+    if (id and delivered[id]) or redis.call("HSETNX", activeKey, field, job) == 0 then
+      duplicates = duplicates + 1
+    else
+      result[#result + 1] = field
+      result[#result + 1] = job
+    end
+  end
 end
 
 local landed = redis.call("LRANGE", landingKey, 0, -1)
 if #landed > 0 then
   redis.call("DEL", landingKey)
-  for i = 1, #landed do admit(landed[i]) end
+  admit(landed)
 end
 if maxJobs > 0 then
   local jobs = redis.call("LRANGE", pendingKey, 0, maxJobs - 1)
   if #jobs > 0 then
     redis.call("LTRIM", pendingKey, #jobs, -1)
-    for i = 1, #jobs do admit(jobs[i]) end
+    admit(jobs)
   end
 end
 if duplicates > 0 then redis.call("HINCRBY", statsKey, "duplicates", duplicates) end
