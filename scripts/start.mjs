@@ -8,7 +8,8 @@
 // all of them; each Procfile line starts with `exec`, so the signal reaches the program itself and
 // not a shell. Whatever has not exited STOP_TIMEOUT_MS after the signal is SIGKILLed, so nothing
 // outlives this process. If a process fails, the others are stopped too (foreman's behaviour).
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { concurrently } from "concurrently";
@@ -44,6 +45,53 @@ function parseArgs(argv) {
   return { procfile, wanted };
 }
 
+/**
+ * Outside production, a fresh clone must come up usable with no configuration: whatever secret is
+ * not set gets a development value, printed once so the admin can be logged into. In production
+ * nothing is filled in and each process stops with a line naming what is missing.
+ */
+function developmentDefaults() {
+  if (process.env.NODE_ENV === "production") return {};
+  const defaults = {
+    API_KEYS: "dev-service-key",
+    ADMIN_TOKEN: "dev-admin-token",
+    ADMIN_PASSWORD: "admin",
+    SESSION_SECRET: "development-session-secret-not-for-production",
+    API_URL: `http://127.0.0.1:${process.env.PORT ?? 4000}`,
+    OUTBOX_DIR: join(ROOT, ".data", "outbox"),
+  };
+  const filled = Object.fromEntries(Object.entries(defaults).filter(([name]) => !process.env[name]));
+  const shown = ["API_KEYS", "ADMIN_PASSWORD"].filter((name) => name in filled);
+  if (shown.length > 0) {
+    process.stderr.write(
+      `start: development values (set them in the environment for anything real): ${shown.map((n) => `${n}=${filled[n]}`).join(" ")}\n`,
+    );
+  }
+  return filled;
+}
+
+/** The admin is served from its production build; build it when missing or older than its sources. */
+function ensureAdminBuild() {
+  const built = join(ROOT, "apps", "admin", "build", "server", "index.js");
+  const newestSource = newestMtime(join(ROOT, "apps", "admin", "app"));
+  if (existsSync(built) && statSync(built).mtimeMs >= newestSource) return;
+  process.stderr.write("start: building the admin (apps/admin)...\n");
+  const result = spawnSync("npm", ["run", "build", "--workspace", "@notify/admin", "--silent"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
+  if (result.status !== 0) throw new Error("building the admin failed (see above)");
+}
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
 async function main() {
   const { procfile, wanted } = parseArgs(process.argv.slice(2));
   const entries = parseProcfile(readFileSync(procfile, "utf8"));
@@ -59,7 +107,9 @@ async function main() {
   });
 
   const redis = await ensureEmbeddedRedis();
+  if (selected.some((entry) => entry.name.startsWith("admin"))) ensureAdminBuild();
   const env = {
+    ...developmentDefaults(),
     REDIS_URL: redis.url,
     PATH: [join(ROOT, "node_modules", ".bin"), process.env.PATH].join(delimiter),
   };

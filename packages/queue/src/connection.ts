@@ -4,7 +4,8 @@ import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis"
 
 export type RedisConnection = Redis | Cluster;
 
-export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6390";
+/** The embedded server `npm start` runs (scripts/redis.mjs): its own port, never 6379. */
+export const DEFAULT_REDIS_URL = `redis://127.0.0.1:${process.env.NOTIFY_REDIS_PORT ?? 6390}`;
 
 export interface CreateRedisOptions extends RedisOptions {
   /** host:port list; when set, a Cluster client is made instead. */
