@@ -2,7 +2,7 @@
 export { type CreateRedisOptions, createRedis, DEFAULT_REDIS_URL, type RedisConnection } from "./connection.ts";
 export type { DeadLetter } from "./dead-letters.ts";
 export { errorMessage, HaltQueueError, PermanentError, RetryableError } from "./errors.ts";
-export type { FoundJob, JobState } from "./inspect.ts";
+export type { FoundJob, JobPage, JobState } from "./inspect.ts";
 export {
   type Backoff,
   DEFAULT_MAX_ATTEMPTS,

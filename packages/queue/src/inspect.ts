@@ -107,3 +107,79 @@ export async function searchJobs(
   }
   return results;
 }
+
+export interface JobPage {
+  state: JobState;
+  total: number;
+  jobs: FoundJob[];
+}
+
+/**
+ * One page of the jobs in one state, in the order they will run (pending: head first; delayed:
+ * soonest first), or newest first (dead, completed). Active jobs are listed worker by worker.
+ */
+export async function listJobs(
+  redis: RedisConnection,
+  keys: QueueKeys,
+  dlq: DeadLetters,
+  { state, offset = 0, limit = 50 }: { state: JobState; offset?: number; limit?: number },
+): Promise<JobPage> {
+  const end = offset + limit - 1;
+  switch (state) {
+    case "pending": {
+      const [total, raw] = await Promise.all([redis.llen(keys.pending), redis.lrange(keys.pending, offset, end)]);
+      return { state, total, jobs: raw.map((r) => ({ state, job: parsed(r), raw: r })) };
+    }
+    case "delayed": {
+      const [total, raw] = await Promise.all([
+        redis.zcard(keys.delayed),
+        redis.zrange(keys.delayed, offset, end, "WITHSCORES"),
+      ]);
+      const jobs: FoundJob[] = [];
+      for (let i = 0; i < raw.length; i += 2) {
+        const r = raw[i] as string;
+        jobs.push({ state, job: parsed(r), raw: r, at: Number(raw[i + 1]) });
+      }
+      return { state, total, jobs };
+    }
+    case "dead": {
+      const { total, entries } = await dlq.list({ offset, limit });
+      return {
+        state,
+        total,
+        jobs: entries.map((d) => ({
+          state,
+          job: d.job,
+          raw: d.raw ?? JSON.stringify(d.job),
+          at: d.failedAt,
+          error: d.error,
+          reason: d.reason,
+        })),
+      };
+    }
+    case "completed": {
+      const [total, raw] = await Promise.all([redis.llen(keys.completed), redis.lrange(keys.completed, offset, end)]);
+      const jobs = raw.flatMap((entry): FoundJob[] => {
+        try {
+          const { job, finishedAt } = JSON.parse(entry) as { job: Job; finishedAt: number };
+          return [{ state, job, raw: JSON.stringify(job), at: finishedAt }];
+        } catch {
+          return [];
+        }
+      });
+      return { state, total, jobs };
+    }
+    case "active": {
+      const all: FoundJob[] = [];
+      for (const workerId of await redis.zrange(keys.workers, 0, -1)) {
+        for (const raw of await redis.hvals(keys.active(workerId)))
+          all.push({ state, job: parsed(raw), raw, workerId });
+      }
+      return { state, total: all.length, jobs: all.slice(offset, offset + limit) };
+    }
+    default: {
+      const never: never = state;
+      throw new TypeError(`unknown job state ${String(never)}`);
+    }
+  }
+}

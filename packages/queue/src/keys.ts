@@ -22,6 +22,8 @@ export interface QueueKeys {
   /** Lease expiry (ms) of every live worker, by worker id. */
   readonly workers: string;
   readonly completed: string;
+  /** Recent batch ids by creation time, for listing batches. */
+  readonly batches: string;
   readonly failures: string;
   readonly schedules: string;
   readonly schedulesDue: string;
@@ -55,6 +57,7 @@ export function queueKeys(name: string, prefix = DEFAULT_PREFIX): QueueKeys {
     stats: `${base}:stats`,
     workers: `${base}:workers`,
     completed: `${base}:completed`,
+    batches: `${base}:batches`,
     failures: `${base}:failures`,
     schedules: `${base}:schedules`,
     schedulesDue: `${base}:schedules:due`,

@@ -36,6 +36,19 @@ export interface PushResult {
 
 const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 86_400;
 const BATCH_TTL_SECONDS = 7 * 86_400;
+const BATCH_INDEX_CAP = 1_000;
+
+type Multi = ReturnType<RedisConnection["multi"]>;
+
+/** Counts `count` more jobs into a batch and keeps the batch in the capped index of recent batches. */
+function recordBatch(multi: Multi, keys: QueueKeys, batchId: string, count: number, now: number): Multi {
+  return multi
+    .hincrby(keys.batch(batchId), "total", count)
+    .hsetnx(keys.batch(batchId), "createdAt", now)
+    .expire(keys.batch(batchId), BATCH_TTL_SECONDS)
+    .zadd(keys.batches, "NX", now, batchId)
+    .zremrangebyrank(keys.batches, 0, -BATCH_INDEX_CAP - 1);
+}
 
 /**
  * id first: claimJobs-5.lua reads it from the head of the payload for de-duplication. Waiting jobs
@@ -72,12 +85,7 @@ export async function pushOne(
   const job = buildJob(input, options, now);
   const payload = serializeJob(job);
   const dueAt = dueAtOf(options, now);
-  if (options.batchId)
-    await redis
-      .multi()
-      .hincrby(keys.batch(options.batchId), "total", 1)
-      .expire(keys.batch(options.batchId), BATCH_TTL_SECONDS)
-      .exec();
+  if (options.batchId) await recordBatch(redis.multi(), keys, options.batchId, 1, now).exec();
   if (options.idempotencyKey) {
     const { id, pushed } = await pushUnique(redis, {
       idempotency: keys.idempotency(options.idempotencyKey),
@@ -126,13 +134,7 @@ export async function pushMany(
   const chunkSize = Math.max(1, options.chunkSize ?? 1_000);
   const dueAt = dueAtOf(options, now);
   const ids: string[] = new Array(inputs.length);
-  if (batchId)
-    await redis
-      .multi()
-      .hincrby(keys.batch(batchId), "total", inputs.length)
-      .hsetnx(keys.batch(batchId), "createdAt", now)
-      .expire(keys.batch(batchId), BATCH_TTL_SECONDS)
-      .exec();
+  if (batchId) await recordBatch(redis.multi(), keys, batchId, inputs.length, now).exec();
   let pipeline = redis.pipeline();
   let queued = 0;
   for (let start = 0; start < inputs.length; start += chunkSize) {

@@ -1,7 +1,16 @@
 // The producer- and admin-side face of one queue: push, inspect, control. Workers live in worker.ts.
 import type { RedisConnection } from "./connection.ts";
 import { DeadLetters } from "./dead-letters.ts";
-import { type FoundJob, findJob, peek, searchJobs, walkJobs } from "./inspect.ts";
+import {
+  type FoundJob,
+  findJob,
+  type JobPage,
+  type JobState,
+  listJobs,
+  peek,
+  searchJobs,
+  walkJobs,
+} from "./inspect.ts";
 import { type QueueKeys, queueKeys, registryKey } from "./keys.ts";
 import {
   type BulkOptions,
@@ -126,6 +135,21 @@ export class Queue {
 
   stats(): Promise<QueueStats> {
     return queueStats(this.redis, this.keys);
+  }
+
+  /** One page of jobs in one state (pending, active, delayed, dead, completed), with the state's total. */
+  jobs(options: { state: JobState; offset?: number; limit?: number }): Promise<JobPage> {
+    return listJobs(this.redis, this.keys, this.dlq, {
+      ...options,
+      limit: Math.min(Math.max(1, options.limit ?? 50), 1_000),
+    });
+  }
+
+  /** The most recent batches (up to 1,000 are indexed), newest first, with their progress. */
+  async batches({ offset = 0, limit = 20 }: { offset?: number; limit?: number } = {}): Promise<BatchProgress[]> {
+    const ids = await this.redis.zrevrange(this.keys.batches, offset, offset + limit - 1);
+    const all = await Promise.all(ids.map((id) => this.batch(id)));
+    return all.filter((b): b is BatchProgress => b !== null);
   }
 
   peek(count = 5): Promise<FoundJob[]> {

@@ -1,7 +1,7 @@
 // What dashboards and the CLI read: stats, series, live workers with their jobs, search, export.
 import { waitFor } from "@notify/testing";
 import { describe, expect, it } from "vitest";
-import { createWorker, listQueues, Queue, redisInfo } from "../src/index.ts";
+import { createWorker, listQueues, PermanentError, Queue, redisInfo } from "../src/index.ts";
 import { queueName, useRedis } from "./setup.ts";
 
 const t = useRedis();
@@ -76,5 +76,44 @@ describe("inspection", () => {
     await queue.push({ type: "x" }, { delayMs: 60_000 });
     expect(await queue.clear()).toEqual({ removed: 11 });
     expect(await queue.stats()).toMatchObject({ pending: 0, delayed: 0 });
+  });
+});
+
+describe("listing by state", () => {
+  it("pages pending, delayed, dead and completed jobs with totals, and lists recent batches", async () => {
+    const name = queueName("pages");
+    const queue = new Queue(name, { connection: t.redis });
+    const { ids, batchId: first } = await queue.pushBulk(
+      Array.from({ length: 30 }, (_, i) => ({ type: "x", data: { i } })),
+    );
+    const { batchId: second } = await queue.pushBulk([{ type: "y" }]);
+    const later = [300_000, 100_000, 200_000];
+    for (const delayMs of later) await queue.push({ type: "later" }, { delayMs });
+    const page = await queue.jobs({ state: "pending", offset: 10, limit: 10 });
+    expect(page.total).toBe(31);
+    expect(page.jobs.map((j) => j.job?.id)).toEqual(ids.slice(10, 20));
+    const delayed = await queue.jobs({ state: "delayed" });
+    expect(delayed.total).toBe(3);
+    expect(delayed.jobs.map((j) => j.at)).toEqual(
+      [...(delayed.jobs.map((j) => j.at) as number[])].sort((a, b) => a - b),
+    );
+    expect((await queue.batches()).map((b) => b.batchId)).toEqual([second, first]);
+    const worker = createWorker(
+      name,
+      async (job) => {
+        if (job.type === "y") throw new PermanentError("no y");
+      },
+      { connection: t.connect() },
+    );
+    await waitFor(async () => {
+      const stats = await queue.stats();
+      return stats.processed === 30 && stats.dead === 1;
+    });
+    await worker.close();
+    expect((await queue.jobs({ state: "completed", limit: 5 })).jobs).toHaveLength(5);
+    const dead = await queue.jobs({ state: "dead" });
+    expect(dead).toMatchObject({ total: 1 });
+    expect(dead.jobs[0]).toMatchObject({ state: "dead", error: "no y" });
+    expect((await queue.jobs({ state: "active" })).total).toBe(0);
   });
 });

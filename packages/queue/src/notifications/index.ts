@@ -6,3 +6,4 @@ export * from "./email-jobs.ts";
 export { pushEmailEvent, pushEmailJob, pushSmsJob } from "./push.ts";
 export * from "./sms-jobs.ts";
 export { isSuppressed, type Suppression, type SuppressionReason, suppress, suppressions } from "./suppressions.ts";
+export { signTrackingToken, type TrackingPayload, verifyTrackingToken } from "./tracking-token.ts";
