@@ -3,9 +3,9 @@
 // job that was reported queued is there.
 import { generateKeyPairSync, sign } from "node:crypto";
 import { Queue } from "@notify/queue";
+import { signTrackingToken } from "@notify/queue/notifications";
 import { waitFor } from "@notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signTrackingToken } from "../src/http/tracking-token.ts";
 import { trpcError } from "./support/errors.ts";
 import { type Harness, startHarness, TRACKING_SECRET } from "./support/harness.ts";
 

@@ -1,9 +1,9 @@
 // Open pixel and click redirect over HTTP: genuine tokens queue events, anything else gets 400 and
 // never a redirect.
 import { Queue, queueKeys } from "@notify/queue";
+import { signTrackingToken, type TrackingPayload } from "@notify/queue/notifications";
 import { waitFor } from "@notify/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { signTrackingToken, type TrackingPayload } from "../src/http/tracking-token.ts";
 import { type Harness, startHarness, TRACKING_SECRET, testRedis } from "./support/harness.ts";
 
 let h: Harness;

@@ -4,13 +4,13 @@ import {
   emailTemplateDataSchemas,
   SMS_TEMPLATES,
   smsTemplateDataSchemas,
+  verifyTrackingToken,
 } from "@notify/queue/notifications";
 import { beforeAll, describe, expect, it } from "vitest";
 import { EmailRenderer } from "../src/templates/email-renderer.ts";
 import { emailTemplateSources } from "../src/templates/email-templates.ts";
 import { normalizeMobile } from "../src/templates/phone.ts";
 import { renderSms, smsTemplates } from "../src/templates/sms-templates.ts";
-import { verifyTrackingToken } from "../src/tracking-token.ts";
 
 const XSS = `<script>alert("x")</script>`;
 const SECRET = "s".repeat(40);

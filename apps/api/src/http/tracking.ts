@@ -6,12 +6,11 @@
 // event could be stored (a mail client never retries a pixel), so waiting would only add latency.
 // Events not yet stored are tracked and awaited on shutdown; failures are counted as "lost".
 import type { EmailEventType } from "@notify/queue/notifications";
-import { EMAIL_EVENTS_QUEUE } from "@notify/queue/notifications";
+import { EMAIL_EVENTS_QUEUE, type TrackingPayload, verifyTrackingToken } from "@notify/queue/notifications";
 import type { ResolvedDeps } from "../context.ts";
 import type { QueueAccess } from "../lib/queues.ts";
 import { withDeadline } from "../lib/redis-guard.ts";
 import { text } from "./responses.ts";
-import { type TrackingPayload, verifyTrackingToken } from "./tracking-token.ts";
 
 /** A transparent 1x1 GIF. */
 export const PIXEL_GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");

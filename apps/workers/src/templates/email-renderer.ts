@@ -3,8 +3,8 @@
 // HTML-escapes every value (a render is tens of microseconds, an MJML compile hundreds of ms).
 
 import type { EmailTemplate } from "@notify/queue/notifications";
+import { signTrackingToken } from "@notify/queue/notifications";
 import Handlebars from "handlebars";
-import { signTrackingToken } from "../tracking-token.ts";
 import { compileMjml } from "./compile-mjml.ts";
 import { type EmailTemplateSource, emailLayout, emailTemplateSources } from "./email-templates.ts";
 import { formatMoney } from "./money.ts";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { signTrackingToken, verifyTrackingToken } from "../src/tracking-token.ts";
+import { signTrackingToken, verifyTrackingToken } from "../src/notifications/tracking-token.ts";
 
 const SECRET = "k".repeat(32);
 
