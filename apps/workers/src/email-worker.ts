@@ -3,25 +3,14 @@ import { EMAIL_QUEUE } from "@notify/queue/notifications";
 import { configOrExit, loadEmailConfig } from "./config.ts";
 import { createEmailHandler } from "./email-handler.ts";
 import { createLogger } from "./logger.ts";
-import { createConsoleEmailProvider } from "./providers/console.ts";
-import { createSendGridProvider } from "./providers/sendgrid.ts";
 import { runWorker } from "./run-worker.ts";
-import { EmailRenderer } from "./templates/email-renderer.ts";
+import { emailProviderFor, emailRendererFor, trackingFor } from "./wiring.ts";
 
 const config = configOrExit(() => loadEmailConfig());
 const logger = createLogger({ level: config.LOG_LEVEL, debug: config.DEBUG, component: "email" });
-const provider = config.SENDGRID_API_KEY
-  ? createSendGridProvider({
-      apiKey: config.SENDGRID_API_KEY,
-      baseUrl: config.SENDGRID_BASE_URL,
-      timeoutMs: config.PROVIDER_TIMEOUT_MS,
-    })
-  : createConsoleEmailProvider({ outboxDir: config.OUTBOX_DIR });
-const tracking =
-  config.TRACKING_BASE_URL && config.TRACKING_SECRET
-    ? { baseUrl: config.TRACKING_BASE_URL, secret: config.TRACKING_SECRET }
-    : undefined;
-const renderer = await EmailRenderer.create({ appName: config.APP_NAME, appUrl: config.APP_URL, tracking });
+const provider = emailProviderFor(config);
+const tracking = trackingFor(config);
+const renderer = await emailRendererFor(config);
 
 await runWorker({
   queue: EMAIL_QUEUE,

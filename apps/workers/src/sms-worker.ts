@@ -3,22 +3,13 @@
 import { SMS_QUEUE } from "@notify/queue/notifications";
 import { configOrExit, loadSmsConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
-import { createConsoleSmsProvider } from "./providers/console.ts";
-import { createMsg91Provider } from "./providers/msg91.ts";
 import { runWorker } from "./run-worker.ts";
 import { createSmsHandler } from "./sms-handler.ts";
+import { smsProviderFor } from "./wiring.ts";
 
 const config = configOrExit(() => loadSmsConfig());
 const logger = createLogger({ level: config.LOG_LEVEL, debug: config.DEBUG, component: "sms" });
-const provider = config.MSG91_AUTH_KEY
-  ? createMsg91Provider({
-      authKey: config.MSG91_AUTH_KEY,
-      senderId: config.MSG91_SENDER_ID,
-      route: config.MSG91_ROUTE,
-      baseUrl: config.MSG91_BASE_URL,
-      timeoutMs: config.PROVIDER_TIMEOUT_MS,
-    })
-  : createConsoleSmsProvider({ outboxDir: config.OUTBOX_DIR });
+const provider = smsProviderFor(config);
 
 await runWorker({
   queue: SMS_QUEUE,
