@@ -1,6 +1,7 @@
 // Bun entry: serve the fetch handler. SIGTERM/SIGINT stop accepting, let in-flight requests finish
 // (bounded), close Redis and exit 0.
-import { createRedis } from "@notify/queue";
+import { createRedis, type Handler } from "@notify/queue";
+import { ConfigError, createDrainHandlers, createTemplateRenderer } from "@notify/workers";
 import { createApp } from "./app.ts";
 import { configFromEnv } from "./config.ts";
 
@@ -35,7 +36,21 @@ redis.on("error", (error: Error) => {
   console.warn(JSON.stringify({ msg: "redis connection error", error: error.message }));
 });
 
-const fetch = createApp({ redis, config });
+// worker.drain sends with the workers' own configuration (docs/workers.md). A bad value there only
+// turns drain off: the API's own routes do not depend on it.
+let handlers: Record<string, Handler> | undefined;
+try {
+  handlers = await createDrainHandlers({ redis, env: process.env });
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.warn(JSON.stringify({ msg: "worker.drain is off", reason: error.message }));
+}
+const templates = createTemplateRenderer({
+  appName: process.env.APP_NAME || undefined,
+  appUrl: process.env.APP_URL || undefined,
+});
+
+const fetch = createApp({ redis, config, handlers, templates });
 const server = Bun.serve({
   port: Number(process.env.PORT ?? 4000),
   hostname: process.env.HOST ?? "127.0.0.1",

@@ -1,9 +1,9 @@
 // The real thing: src/server.ts under Bun, a real Redis, @notify/client over HTTP.
 import { createNotifyClient } from "@notify/client";
 import { Queue } from "@notify/queue";
+import { signTrackingToken } from "@notify/queue/notifications";
 import { type RedisServerHandle, startRedisServer, waitFor } from "@notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signTrackingToken } from "../src/http/tracking-token.ts";
 import { type BunApi, startBunApi } from "./support/bun-process.ts";
 import { trpcError } from "./support/errors.ts";
 import { ADMIN_TOKEN, SERVICE_KEY, TRACKING_SECRET, testRedis } from "./support/harness.ts";
@@ -54,6 +54,15 @@ describe("the Bun server", () => {
     } finally {
       redis.disconnect();
     }
+
+    // Wired from @notify/workers. This secret is shorter than the email worker accepts, so the
+    // entry serves without drain handlers and says why, instead of refusing to start.
+    expect(await admin.templates.preview.query({ channel: "sms", template: "otp", data: { otp: "4321" } })).toEqual({
+      channel: "sms",
+      text: "4321 is your Notify verification code. It expires in 10 minutes. Do not share it with anyone.",
+    });
+    expect((await trpcError(admin.worker.drain.mutate({ queue: "email", limit: 1 }))).code).toBe("PRECONDITION_FAILED");
+    expect(api.output()).toContain("worker.drain is off");
 
     expect((await fetch(`${api.url}/health`)).status).toBe(200);
     const queued = (await (await fetch(`${api.url}/queue/test`, { method: "POST" })).json()) as { queued: boolean };
