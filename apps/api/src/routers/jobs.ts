@@ -27,6 +27,24 @@ export const jobsRouter = router({
       };
     }),
 
+  /**
+   * One page of the jobs in one state: pending head first, delayed soonest first (with when each is
+   * due), dead and completed newest first, active worker by worker.
+   */
+  list: adminProcedure
+    .input(
+      z.object({
+        queue: queueNameSchema,
+        state: z.enum(["pending", "active", "delayed", "dead", "completed"]),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(200).default(50),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const queue = await ctx.queue(input.queue, { mustExist: true });
+      return queue.jobs({ state: input.state, offset: input.offset, limit: input.limit });
+    }),
+
   /** Id, recipient or any payload text across every state (the dashboard's search box). */
   search: adminProcedure
     .input(
