@@ -3,6 +3,7 @@ import { waitFor } from "@notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetAdminEnv } from "../app/lib/env.server.ts";
 import { loader as overviewLoader } from "../app/routes/_index.tsx";
+import { loader as batchesLoader } from "../app/routes/batches.tsx";
 import { action as deadAction, loader as deadLoader } from "../app/routes/dead-letters.tsx";
 import { action as devAction } from "../app/routes/dev-tools.tsx";
 import { loader as jobLoader } from "../app/routes/jobs.$queue.$id.tsx";
@@ -254,5 +255,47 @@ describe("admin loaders and actions on the real stack", () => {
       ok: true,
       message: expect.stringContaining("Created 7 test jobs in admin_dev_test"),
     });
+  });
+  it("lists a delayed job with its due time, masked, and a recent batch with its progress", async () => {
+    const { jobId } = await stack.api.email.send.mutate({
+      template: "welcome",
+      to: "later@example.com",
+      data: { user_name: "Lee" },
+      options: { delayMs: 3_600_000 },
+    });
+    const delayed = await queueLoader({
+      request: get("/queues/email?state=delayed", cookie),
+      params: { queue: "email" },
+      ...ctx,
+    });
+    expect(delayed.state).toBe("delayed");
+    expect(delayed.page.total).toBe(1);
+    const [row] = delayed.page.rows;
+    expect(row).toMatchObject({ id: jobId, to: expect.stringMatching(/^l\*+@example\.com$/) });
+    expect(row?.at).toBeGreaterThan(delayed.now + 3_500_000);
+
+    const { batchId } = await stack.api.email.sendBatch.mutate({
+      template: "welcome",
+      data: { user_name: "Friend" },
+      recipients: [{ to: "first@example.com" }, { to: "second@example.com" }],
+      batchId: "admin-loader-campaign",
+    });
+    const listed = await waitFor(
+      async () => {
+        const d = await batchesLoader({ request: get("/batches?queue=email", cookie), params: {}, ...ctx });
+        const batch = d.recent.find((b) => b.batchId === batchId);
+        return batch && batch.sent === 2 ? d : null;
+      },
+      { timeoutMs: 15_000, message: "the batch listed as sent" },
+    );
+    expect(listed.recent[0]).toMatchObject({ batchId, total: 2, sent: 2, failed: 0 });
+    expect(listed.hasMore).toBe(false);
+
+    const cleared = await queueAction({
+      request: post("/queues/email", { intent: "clear", confirm: "email" }, { cookie }),
+      params: { queue: "email" },
+      ...ctx,
+    });
+    expect(cleared).toMatchObject({ ok: true, message: expect.stringContaining("Removed 1 pending and delayed") });
   });
 });

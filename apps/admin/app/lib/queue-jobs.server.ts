@@ -1,4 +1,4 @@
-// One page of a queue's jobs in a given state, from whichever procedure holds that state.
+// One page of a queue's jobs in a given state, masked for display.
 import type { AdminClient } from "./api.server.ts";
 import { maskText, maskValue } from "./format.ts";
 import type { JobStateName } from "./job-states.ts";
@@ -9,18 +9,14 @@ export interface JobRow {
   to: string;
   attempts: number;
   note: string;
+  /** Delayed: when due; completed: when finished; dead: when it failed. */
   at: number | null;
 }
 
 export interface JobPage {
   rows: JobRow[];
   total: number;
-  /** Set when the API cannot list this state (so the page says so instead of showing nothing). */
-  unsupported?: string;
 }
-
-/** peek reads the head of the list; the API caps it at 100, so paging reaches that far. */
-const PEEK_MAX = 100;
 
 function row(job: Record<string, unknown> | null, fallbackId: string, note: string, at: number | null): JobRow {
   const masked = (job ? maskValue(job) : {}) as Record<string, unknown>;
@@ -36,35 +32,12 @@ function row(job: Record<string, unknown> | null, fallbackId: string, note: stri
 
 export async function jobPage(
   client: AdminClient,
-  options: { queue: string; state: JobStateName; offset: number; limit: number; pendingTotal: number },
+  options: { queue: string; state: JobStateName; offset: number; limit: number },
 ): Promise<JobPage> {
-  const { queue, state, offset, limit } = options;
-  switch (state) {
-    case "pending": {
-      if (offset >= PEEK_MAX) return { rows: [], total: Math.min(options.pendingTotal, PEEK_MAX) };
-      const found = await client.queues.peek.query({ queue, limit: Math.min(PEEK_MAX, offset + limit) });
-      const rows = found
-        .slice(offset, offset + limit)
-        .map((f, i) => row(f.job, `#${offset + i + 1}`, f.error ?? "", null));
-      return { rows, total: Math.min(options.pendingTotal, PEEK_MAX) };
-    }
-    case "active": {
-      const workers = await client.workers.list.query({ queue });
-      const all = workers.flatMap((w) => w.jobs.map((job) => row(job, "", `worker ${w.host}:${w.pid}`, null)));
-      return { rows: all.slice(offset, offset + limit), total: all.length };
-    }
-    case "dead": {
-      const page = await client.dlq.list.query({ queue, offset, limit });
-      return {
-        rows: page.entries.map((e) => row(e.job, e.id, e.error, e.failedAt)),
-        total: page.total,
-      };
-    }
-    case "delayed":
-      return {
-        rows: [],
-        total: 0,
-        unsupported: "The API has no procedure that lists delayed jobs yet; use Search to find one.",
-      };
-  }
+  const page = await client.jobs.list.query(options);
+  const rows = page.jobs.map((f, i) => {
+    const note = f.error ?? f.reason ?? (f.workerId ? `worker ${f.workerId}` : "");
+    return row(f.job, `#${options.offset + i + 1}`, note, f.at ?? null);
+  });
+  return { rows, total: page.total };
 }

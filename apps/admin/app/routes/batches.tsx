@@ -1,35 +1,113 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { Banner, Empty, PageHeader, Progress } from "../components/ui.tsx";
 import { adminClient, describeApiError, load } from "../lib/api.server.ts";
-import { formatAgo, formatNumber } from "../lib/format.ts";
+import { clampInt, formatAgo, formatNumber } from "../lib/format.ts";
 import { queueNames } from "../lib/queue-names.server.ts";
 import { requireAdmin } from "../lib/session.server.ts";
+
+const PAGE = 20;
+
+interface BatchView {
+  batchId: string;
+  total: number;
+  sent: number;
+  failed: number;
+  delivered: number;
+  opened: number;
+  clicked: number;
+  bounced: number;
+  createdAt: number | null;
+}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const url = new URL(request.url);
   const names = await load(queueNames);
   const queue = names.includes(url.searchParams.get("queue") ?? "") ? String(url.searchParams.get("queue")) : "email";
+  const offset = clampInt(url.searchParams.get("offset"), 0, 0, 1_000);
   const ids = (url.searchParams.get("ids") ?? "")
     .split(/[\s,]+/)
     .map((s) => s.trim())
     .filter(Boolean)
     .slice(0, 20);
-  const batches = await Promise.all(
-    ids.map(async (batchId) => {
-      try {
-        return { batchId, found: await adminClient().batches.get.query({ queue, batchId }), problem: null };
-      } catch (error) {
-        return { batchId, found: null, problem: describeApiError(error).message };
-      }
-    }),
+  const [batches, recent] = await Promise.all([
+    Promise.all(
+      ids.map(async (batchId) => {
+        try {
+          return { batchId, found: await adminClient().batches.get.query({ queue, batchId }), problem: null };
+        } catch (error) {
+          return { batchId, found: null, problem: describeApiError(error).message };
+        }
+      }),
+    ),
+    // One more than a page tells whether there is a next page without a count.
+    load((c) => c.batches.list.query({ queue, offset, limit: PAGE + 1 })),
+  ]);
+  return {
+    names,
+    queue,
+    ids: ids.join(" "),
+    batches,
+    recent: recent.slice(0, PAGE),
+    offset,
+    hasMore: recent.length > PAGE,
+    now: Date.now(),
+  };
+}
+
+function BatchTable({ children }: { children: ReactNode }) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Batch</th>
+            <th scope="col">Progress</th>
+            {["Sent", "Failed", "Delivered", "Opened", "Clicked", "Bounced"].map((label) => (
+              <th key={label} scope="col" className="num">
+                {label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
   );
-  return { names, queue, ids: ids.join(" "), batches, now: Date.now() };
+}
+
+function BatchRow({ batch, now }: { batch: BatchView; now: number }) {
+  return (
+    <tr>
+      <td>
+        <div className="mono">{batch.batchId}</div>
+        <div className="muted">
+          {formatNumber(batch.total)} jobs, {formatAgo(batch.createdAt, now)}
+        </div>
+      </td>
+      <td>
+        <Progress value={batch.sent + batch.failed} max={batch.total} label={`Batch ${batch.batchId} progress`} />
+      </td>
+      <td className="num">{formatNumber(batch.sent)}</td>
+      <td className="num">{formatNumber(batch.failed)}</td>
+      <td className="num">{formatNumber(batch.delivered)}</td>
+      <td className="num">{formatNumber(batch.opened)}</td>
+      <td className="num">{formatNumber(batch.clicked)}</td>
+      <td className="num">{formatNumber(batch.bounced)}</td>
+    </tr>
+  );
 }
 
 export default function Batches() {
   const d = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
+  const pageLink = (offset: number) => {
+    const p = new URLSearchParams(params);
+    p.set("offset", String(offset));
+    return `?${p.toString()}`;
+  };
   return (
     <>
       <PageHeader title="Batches" />
@@ -50,74 +128,46 @@ export default function Batches() {
           Show
         </button>
       </Form>
-      {d.batches.length === 0 ? (
-        <Empty title="No batch selected.">
-          Enter the batch id a bulk send returned (email.sendBatch answers with it).
-        </Empty>
-      ) : (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Batch</th>
-                <th scope="col">Progress</th>
-                <th scope="col" className="num">
-                  Sent
-                </th>
-                <th scope="col" className="num">
-                  Failed
-                </th>
-                <th scope="col" className="num">
-                  Delivered
-                </th>
-                <th scope="col" className="num">
-                  Opened
-                </th>
-                <th scope="col" className="num">
-                  Clicked
-                </th>
-                <th scope="col" className="num">
-                  Bounced
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.batches.map(({ batchId, found, problem }) =>
-                found ? (
-                  <tr key={batchId}>
-                    <td>
-                      <div className="mono">{batchId}</div>
-                      <div className="muted">
-                        {formatNumber(found.total)} jobs, {formatAgo(found.createdAt, d.now)}
-                      </div>
-                    </td>
-                    <td>
-                      <Progress
-                        value={found.sent + found.failed}
-                        max={found.total}
-                        label={`Batch ${batchId} progress`}
-                      />
-                    </td>
-                    <td className="num">{formatNumber(found.sent)}</td>
-                    <td className="num">{formatNumber(found.failed)}</td>
-                    <td className="num">{formatNumber(found.delivered)}</td>
-                    <td className="num">{formatNumber(found.opened)}</td>
-                    <td className="num">{formatNumber(found.clicked)}</td>
-                    <td className="num">{formatNumber(found.bounced)}</td>
-                  </tr>
-                ) : (
-                  <tr key={batchId}>
-                    <td className="mono">{batchId}</td>
-                    <td colSpan={7}>
-                      <Banner tone="warn">{problem}</Banner>
-                    </td>
-                  </tr>
-                ),
-              )}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {d.batches.length > 0 ? (
+        <section className="section">
+          <h2>Looked up</h2>
+          <BatchTable>
+            {d.batches.map(({ batchId, found, problem }) =>
+              found ? (
+                <BatchRow key={batchId} batch={found} now={d.now} />
+              ) : (
+                <tr key={batchId}>
+                  <td className="mono">{batchId}</td>
+                  <td colSpan={7}>
+                    <Banner tone="warn">{problem}</Banner>
+                  </td>
+                </tr>
+              ),
+            )}
+          </BatchTable>
+        </section>
+      ) : null}
+      <section className="section">
+        <h2>Recent batches in {d.queue}</h2>
+        {d.recent.length === 0 ? (
+          <Empty title="No batches yet.">A bulk send (email.sendBatch) starts one.</Empty>
+        ) : (
+          <BatchTable>
+            {d.recent.map((batch) => (
+              <BatchRow key={batch.batchId} batch={batch} now={d.now} />
+            ))}
+          </BatchTable>
+        )}
+        {d.offset > 0 || d.hasMore ? (
+          <nav className="pager" aria-label="Pages">
+            {d.offset > 0 ? <Link to={pageLink(Math.max(0, d.offset - PAGE))}>← Newer</Link> : <span />}
+            <span className="muted">
+              {formatNumber(d.offset + 1)}–{formatNumber(d.offset + d.recent.length)}
+            </span>
+            {d.hasMore ? <Link to={pageLink(d.offset + PAGE)}>Older →</Link> : <span />}
+          </nav>
+        ) : null}
+      </section>
     </>
   );
 }

@@ -1,13 +1,22 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
-import { ActionButton, Badge, Banner, ConfirmForm, Empty, Flash, PageHeader, Pager, Stat } from "../components/ui.tsx";
+import { ActionButton, Badge, ConfirmForm, Empty, Flash, PageHeader, Pager, Stat } from "../components/ui.tsx";
 import { act, load } from "../lib/api.server.ts";
-import { clampInt, formatAgo } from "../lib/format.ts";
+import { clampInt, formatAgo, formatTime } from "../lib/format.ts";
 import { JOB_STATES, type JobStateName } from "../lib/job-states.ts";
 import { jobPage } from "../lib/queue-jobs.server.ts";
 import { requireAdmin } from "../lib/session.server.ts";
 
 const PAGE = 25;
+
+/** What the time beside a job means in each state. */
+const AT_LABEL: Record<JobStateName, string> = {
+  pending: "",
+  active: "",
+  delayed: "due",
+  dead: "failed",
+  completed: "finished",
+};
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   await requireAdmin(request);
@@ -17,7 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const state: JobStateName = JOB_STATES.find((s) => s === requested) ?? "pending";
   const offset = clampInt(url.searchParams.get("offset"), 0, 0, 1_000_000);
   const stats = await load((c) => c.queues.stats.query({ queue }));
-  const page = await load((c) => jobPage(c, { queue, state, offset, limit: PAGE, pendingTotal: stats.pending }));
+  const page = await load((c) => jobPage(c, { queue, state, offset, limit: PAGE }));
   return { queue, state, offset, page, stats, now: Date.now() };
 }
 
@@ -89,7 +98,8 @@ export default function QueuePage() {
         <nav className="tabs" aria-label="Job state">
           {JOB_STATES.map((state) => (
             <Link key={state} to={`?state=${state}`} replace aria-current={state === d.state ? "page" : undefined}>
-              {state} ({s[state]})
+              {state}
+              {state === "completed" ? (state === d.state ? ` (${d.page.total})` : "") : ` (${s[state]})`}
             </Link>
           ))}
         </nav>
@@ -100,9 +110,7 @@ export default function QueuePage() {
             </Link>
           </p>
         ) : null}
-        {d.page.unsupported ? (
-          <Banner tone="info">{d.page.unsupported}</Banner>
-        ) : d.page.rows.length === 0 ? (
+        {d.page.rows.length === 0 ? (
           <Empty title={`No ${d.state} jobs.`} />
         ) : (
           <div className="table-wrap">
@@ -115,7 +123,7 @@ export default function QueuePage() {
                   <th scope="col" className="num">
                     Attempts
                   </th>
-                  <th scope="col">{d.state === "dead" ? "Error" : "Note"}</th>
+                  <th scope="col">{d.state === "dead" ? "Error" : d.state === "delayed" ? "Due" : "Note"}</th>
                 </tr>
               </thead>
               <tbody>
@@ -129,7 +137,13 @@ export default function QueuePage() {
                     <td className="num">{j.attempts}</td>
                     <td>
                       <span className={d.state === "dead" ? "error-text" : "muted"}>{j.note}</span>
-                      {j.at ? <span className="muted"> {formatAgo(j.at, d.now)}</span> : null}
+                      {j.at ? (
+                        <span className="muted">
+                          {" "}
+                          {AT_LABEL[d.state]} {formatAgo(j.at, d.now)}{" "}
+                          <time dateTime={new Date(j.at).toISOString()}>{formatTime(j.at)}</time>
+                        </span>
+                      ) : null}
                     </td>
                   </tr>
                 ))}
