@@ -51,6 +51,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     ids: ids.join(" "),
     batches,
     recent: recent.slice(0, PAGE),
+    /** Looked-up batches are shown above, so the recent list does not repeat them. */
+    others: recent.slice(0, PAGE).filter((b) => !ids.includes(b.batchId)),
     offset,
     hasMore: recent.length > PAGE,
     now: Date.now(),
@@ -151,9 +153,11 @@ export default function Batches() {
         <h2>Recent batches in {d.queue}</h2>
         {d.recent.length === 0 ? (
           <Empty title="No batches yet.">A bulk send (email.sendBatch) starts one.</Empty>
+        ) : d.others.length === 0 ? (
+          <p className="muted">Only the batches looked up above.</p>
         ) : (
           <BatchTable>
-            {d.recent.map((batch) => (
+            {d.others.map((batch) => (
               <BatchRow key={batch.batchId} batch={batch} now={d.now} />
             ))}
           </BatchTable>
