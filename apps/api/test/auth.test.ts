@@ -47,6 +47,8 @@ const adminCalls: [string, (c: NotifyClient) => Promise<unknown>][] = [
   ["queues.clear", (c) => c.queues.clear.mutate({ queue: "email_events" })],
   ["queues.recentFailures", (c) => c.queues.recentFailures.query({ queue: "email" })],
   ["jobs.search", (c) => c.jobs.search.query({ queue: "email", text: "a@example.com" })],
+  ["jobs.list", (c) => c.jobs.list.query({ queue: "email", state: "delayed" })],
+  ["batches.list", (c) => c.batches.list.query({})],
   ["dlq.list", (c) => c.dlq.list.query({ queue: "email" })],
   ["dlq.get", (c) => c.dlq.get.query({ queue: "email", id: "x" })],
   ["dlq.retry", (c) => c.dlq.retry.mutate({ queue: "email", id: "x" })],
