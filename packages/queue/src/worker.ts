@@ -232,6 +232,8 @@ export class Worker extends EventEmitter {
           "lease was lost (heartbeats did not reach Redis in time); in-flight jobs were recovered elsewhere",
         );
         for (const flight of this.inFlight.values()) abortFlight(flight, new Error("lease lost"));
+        // Read-ahead jobs went to the worker that recovered ours: running them here would run them twice.
+        this.buffer.length = 0;
       }
       const wasPaused = this.pausedReason !== null;
       this.pausedReason = pausedReason;
