@@ -55,6 +55,8 @@ function abortFlight(flight: InFlight, reason: Error): void {
 }
 
 const MAINTENANCE_MS = 1_000;
+/** How long close() waits for Redis beyond the grace period before leaving the rest to recovery. */
+const CLOSE_WRITE_MS = 5_000;
 const PROMOTE_LIMIT = 1_000;
 
 export class Worker extends EventEmitter {
@@ -164,6 +166,30 @@ export class Worker extends EventEmitter {
     this.wake?.();
     // A blocked pop ends only with disconnect(); quit() would wait behind it.
     this.blocking?.disconnect();
+    // With Redis away the writes below would wait forever: past the deadline we stop waiting.
+    // The lease is then still in Redis, so whatever we hold is recovered once it expires.
+    let deadline: NodeJS.Timeout | undefined;
+    const gaveUp = await Promise.race([
+      this.finishClose(graceMs, readAhead).then(
+        () => false,
+        () => true,
+      ),
+      new Promise<boolean>((resolve) => {
+        deadline = setTimeout(() => resolve(true), graceMs + CLOSE_WRITE_MS);
+      }),
+    ]);
+    clearTimeout(deadline);
+    this.redis.off("close", this.onConnectionClosed);
+    if (gaveUp) {
+      this.log.error(
+        { queue: this.queue, workerId: this.id },
+        "Redis did not answer during shutdown: the jobs still held are recovered by another worker when the lease expires",
+      );
+    }
+    this.emit("closed");
+  }
+
+  private async finishClose(graceMs: number, readAhead: Held[]): Promise<void> {
     await this.running?.catch(() => {});
     await this.looping;
     const finished = Promise.all([...this.inFlight.values()].map((f) => f.done));
@@ -178,13 +204,8 @@ export class Worker extends EventEmitter {
     if (graceOver) for (const flight of this.inFlight.values()) abortFlight(flight, new Error("worker shutting down"));
     await this.outcomes.flushAll();
     await this.releaseActive([...readAhead, ...this.buffer.splice(0)]);
-    await this.redis
-      .multi()
-      .zrem(this.keys.workers, this.id)
-      .del(this.keys.workerInfo(this.id))
-      .exec()
-      .catch(() => {});
-    this.emit("closed");
+    // Only once everything is handed back: giving up the lease earlier would strand what we hold.
+    await this.redis.multi().zrem(this.keys.workers, this.id).del(this.keys.workerInfo(this.id)).exec();
   }
 
   /**

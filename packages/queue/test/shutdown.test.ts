@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { createWorker, Queue } from "../src/index.ts";
 import { queueName, useRedis } from "./setup.ts";
 
-const t = useRedis();
+const t = useRedis({ appendOnly: true }); // one test restarts the server and needs the data back
 
 describe("graceful close", () => {
   it("finishes running jobs and hands every read-ahead job back, in order", async () => {
@@ -57,4 +57,25 @@ describe("graceful close", () => {
     expect(left.length).toBe(50 - done);
     expect(left).toEqual(ids.slice(done));
   });
+});
+
+describe("close while Redis is away", () => {
+  it("returns within the grace period plus a bounded wait, and the job it held is recovered later", async () => {
+    const name = queueName("away");
+    const queue = new Queue(name, { connection: t.redis });
+    const worker = createWorker(name, () => new Promise<void>(() => {}), { connection: t.connect(), leaseMs: 1_000 });
+    await worker.start();
+    const { id } = await queue.push({ type: "x" });
+    await waitFor(async () => (await queue.stats()).active === 1);
+    await t.server.stopProcess();
+    const started = Date.now();
+    await worker.close({ graceMs: 200 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await t.server.startProcess();
+    // The lease was never given up, so another worker recovers the job once it expires.
+    const seen: string[] = [];
+    const rescuer = createWorker(name, async (job) => void seen.push(job.id), { connection: t.connect() });
+    await waitFor(() => seen.includes(id), { timeoutMs: 15_000, message: "held job recovered" });
+    await rescuer.close();
+  }, 30_000);
 });
