@@ -86,6 +86,8 @@ describe("listing by state", () => {
     const { ids, batchId: first } = await queue.pushBulk(
       Array.from({ length: 30 }, (_, i) => ({ type: "x", data: { i } })),
     );
+    // Batches are indexed by creation time in ms: two in the same ms have no order between them.
+    await new Promise((r) => setTimeout(r, 5));
     const { batchId: second } = await queue.pushBulk([{ type: "y" }]);
     const later = [300_000, 100_000, 200_000];
     for (const delayMs of later) await queue.push({ type: "later" }, { delayMs });
