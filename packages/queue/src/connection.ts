@@ -47,11 +47,6 @@ function parseNodes(value: string | undefined): string[] {
     .filter(Boolean);
 }
 
-/** A second connection for blocking commands, so a blocked pop never delays other commands. */
-export function duplicateForBlocking(redis: RedisConnection): RedisConnection {
-  return redis.duplicate();
-}
-
 export function isCluster(redis: RedisConnection): redis is Cluster {
   return redis instanceof Cluster;
 }

@@ -1,7 +1,7 @@
 // Finding jobs wherever they are: pending, active (in a worker's hands), delayed, dead, or in the
 // recent history. Lists are walked in chunks, so a search over a deep queue is bounded.
 import type { RedisConnection } from "./connection.ts";
-import type { DeadLetters } from "./dead-letters.ts";
+import type { DeadLetter, DeadLetters } from "./dead-letters.ts";
 import { type Job, parseRawJob } from "./job.ts";
 import type { QueueKeys } from "./keys.ts";
 
@@ -27,6 +27,47 @@ function parsed(raw: string): Job | null {
   return result.ok ? result.job : null;
 }
 
+/** A history entry `{finishedAt, job}`, or null when it does not parse (it is only history). */
+export function parseCompleted(entry: string): { job: Job; finishedAt: number } | null {
+  try {
+    return JSON.parse(entry) as { job: Job; finishedAt: number };
+  } catch {
+    return null;
+  }
+}
+
+function fromCompleted(entry: string): FoundJob | null {
+  const completed = parseCompleted(entry);
+  return (
+    completed && {
+      state: "completed",
+      job: completed.job,
+      raw: JSON.stringify(completed.job),
+      at: completed.finishedAt,
+    }
+  );
+}
+
+function fromDeadLetter(dead: DeadLetter): FoundJob {
+  return {
+    state: "dead",
+    job: dead.job,
+    raw: dead.raw ?? JSON.stringify(dead.job),
+    at: dead.failedAt,
+    error: dead.error,
+    reason: dead.reason,
+  };
+}
+
+/** Every job held by a live or not yet recovered worker, worker by worker. */
+async function heldByWorkers(redis: RedisConnection, keys: QueueKeys): Promise<{ raw: string; workerId: string }[]> {
+  const held: { raw: string; workerId: string }[] = [];
+  for (const workerId of await redis.zrange(keys.workers, 0, -1)) {
+    for (const raw of await redis.hvals(keys.active(workerId))) held.push({ raw, workerId });
+  }
+  return held;
+}
+
 export async function peek(redis: RedisConnection, keys: QueueKeys, count: number): Promise<FoundJob[]> {
   const raw = await redis.lrange(keys.pending, 0, Math.max(0, count - 1));
   return raw.map((r) => ({ state: "pending", job: parsed(r), raw: r }));
@@ -39,10 +80,8 @@ export async function* walkJobs(
   dlq: DeadLetters,
   matches: (raw: string) => boolean,
 ): AsyncGenerator<FoundJob> {
-  for (const workerId of await redis.zrange(keys.workers, 0, -1)) {
-    for (const raw of await redis.hvals(keys.active(workerId))) {
-      if (matches(raw)) yield { state: "active", job: parsed(raw), raw, workerId };
-    }
+  for (const { raw, workerId } of await heldByWorkers(redis, keys)) {
+    if (matches(raw)) yield { state: "active", job: parsed(raw), raw, workerId };
   }
   for (let start = 0; start < MAX_PENDING_SCANNED; start += CHUNK) {
     const chunk = await redis.lrange(keys.pending, start, start + CHUNK - 1);
@@ -58,24 +97,11 @@ export async function* walkJobs(
     if (chunk.length < CHUNK * 2) break;
   }
   for await (const dead of dlq.scan()) {
-    if (matches(dead.entry))
-      yield {
-        state: "dead",
-        job: dead.job,
-        raw: dead.raw ?? JSON.stringify(dead.job),
-        at: dead.failedAt,
-        error: dead.error,
-        reason: dead.reason,
-      };
+    if (matches(dead.entry)) yield fromDeadLetter(dead);
   }
   for (const entry of await redis.lrange(keys.completed, 0, -1)) {
-    if (!matches(entry)) continue;
-    try {
-      const { job, finishedAt } = JSON.parse(entry) as { job: Job; finishedAt: number };
-      yield { state: "completed", job, raw: JSON.stringify(job), at: finishedAt };
-    } catch {
-      // A history entry that does not parse is skipped; it is only history.
-    }
+    const found = matches(entry) ? fromCompleted(entry) : null;
+    if (found) yield found;
   }
 }
 
@@ -144,38 +170,20 @@ export async function listJobs(
     }
     case "dead": {
       const { total, entries } = await dlq.list({ offset, limit });
-      return {
-        state,
-        total,
-        jobs: entries.map((d) => ({
-          state,
-          job: d.job,
-          raw: d.raw ?? JSON.stringify(d.job),
-          at: d.failedAt,
-          error: d.error,
-          reason: d.reason,
-        })),
-      };
+      return { state, total, jobs: entries.map(fromDeadLetter) };
     }
     case "completed": {
       const [total, raw] = await Promise.all([redis.llen(keys.completed), redis.lrange(keys.completed, offset, end)]);
-      const jobs = raw.flatMap((entry): FoundJob[] => {
-        try {
-          const { job, finishedAt } = JSON.parse(entry) as { job: Job; finishedAt: number };
-          return [{ state, job, raw: JSON.stringify(job), at: finishedAt }];
-        } catch {
-          return [];
-        }
-      });
-      return { state, total, jobs };
+      return { state, total, jobs: raw.flatMap((entry) => fromCompleted(entry) ?? []) };
     }
     case "active": {
-      const all: FoundJob[] = [];
-      for (const workerId of await redis.zrange(keys.workers, 0, -1)) {
-        for (const raw of await redis.hvals(keys.active(workerId)))
-          all.push({ state, job: parsed(raw), raw, workerId });
-      }
-      return { state, total: all.length, jobs: all.slice(offset, offset + limit) };
+      const held = await heldByWorkers(redis, keys);
+      const page = held.slice(offset, offset + limit);
+      return {
+        state,
+        total: held.length,
+        jobs: page.map(({ raw, workerId }) => ({ state, job: parsed(raw), raw, workerId })),
+      };
     }
     default: {
       const never: never = state;

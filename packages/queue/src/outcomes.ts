@@ -88,8 +88,7 @@ export class OutcomeWriter {
     return this.flushing;
   }
 
-  /** The script arguments for acking `entries` now. */
-  ackArgs(entries: AckEntry[]): AckArgs {
+  private ackArgs(entries: AckEntry[]): AckArgs {
     const now = Date.now();
     return {
       active: this.active,

@@ -1,7 +1,6 @@
 // Loads every Lua script once per connection (ioredis defineCommand: EVALSHA with a fallback to
 // EVAL) and wraps each in a typed function, so no caller ever sees KEYS[n] or ARGV[n].
 import { readFileSync } from "node:fs";
-import type { ChainableCommander } from "ioredis";
 import type { RedisConnection } from "./connection.ts";
 
 const SCRIPT_NAMES = [
@@ -34,7 +33,8 @@ const defined = new WeakSet<object>();
 
 type Invoke = (...args: (string | number)[]) => Promise<unknown>;
 
-function defineAll(redis: RedisConnection): void {
+/** Defines every script on the connection (once) and returns a raw invoker by name. */
+function invoker(redis: RedisConnection, name: ScriptName): Invoke {
   if (!defined.has(redis)) {
     for (const script of SCRIPT_NAMES) {
       const [, keyCount] = script.split("-");
@@ -44,11 +44,6 @@ function defineAll(redis: RedisConnection): void {
     }
     defined.add(redis);
   }
-}
-
-/** Defines every script on the connection (once) and returns a raw invoker by name. */
-function invoker(redis: RedisConnection, name: ScriptName): Invoke {
-  defineAll(redis);
   const command = (redis as unknown as Record<string, Invoke>)[commandName(name)];
   if (typeof command !== "function") throw new Error(`script ${name} was not defined`);
   return command.bind(redis);
@@ -69,16 +64,18 @@ export interface Held {
   field: string;
   payload: string;
 }
-function claimArgs(a: ClaimArgs): (string | number)[] {
-  return [a.pending, a.active, a.meta, a.stats, a.landing, a.max, a.doneCurrent, a.donePrevious];
-}
-
-function claimReply(reply: unknown): "paused" | Held[] {
-  return reply === -1 ? "paused" : pairs(reply as string[]);
-}
-
 export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<"paused" | Held[]> {
-  return claimReply(await invoker(redis, "claimJobs-5")(...claimArgs(a)));
+  const reply = await invoker(redis, "claimJobs-5")(
+    a.pending,
+    a.active,
+    a.meta,
+    a.stats,
+    a.landing,
+    a.max,
+    a.doneCurrent,
+    a.donePrevious,
+  );
+  return reply === -1 ? "paused" : pairs(reply as string[]);
 }
 
 function pairs(flat: string[]): Held[] {
@@ -107,7 +104,7 @@ export interface AckArgs {
   batchTtlSeconds: number;
   entries: AckEntry[];
 }
-function ackArgs(a: AckArgs): (string | number)[] {
+export async function ackJobs(redis: RedisConnection, a: AckArgs): Promise<{ acked: number; lost: number }> {
   // Grouped by batch, so the script bumps each batch once and each job costs one argument.
   const groups = new Map<string, string[]>();
   for (const entry of a.entries) {
@@ -131,16 +128,8 @@ function ackArgs(a: AckArgs): (string | number)[] {
     argv.push(batchIndex, members.length, ...members);
   }
   const keys = [a.active, a.stats, a.done, a.minute, a.day, a.completed, ...batchKeys];
-  return [keys.length, ...keys, ...argv];
-}
-
-function ackReply(reply: unknown): { acked: number; lost: number } {
-  const [acked, lost] = reply as [number, number];
+  const [acked, lost] = (await invoker(redis, "ackJobs-6")(keys.length, ...keys, ...argv)) as [number, number];
   return { acked, lost };
-}
-
-export async function ackJobs(redis: RedisConnection, a: AckArgs): Promise<{ acked: number; lost: number }> {
-  return ackReply(await invoker(redis, "ackJobs-6")(...ackArgs(a)));
 }
 
 export interface RetryArgs {
@@ -355,6 +344,4 @@ export async function retryDeadLetter(
   return (await invoker(redis, "retryDeadLetter-3")(a.dlq, a.pending, a.stats, a.entry, a.payload)) === 1;
 }
 
-/** For pipelines: the same scripts queued on a pipeline instead of sent at once. */
-export type Pipeline = ChainableCommander;
 export const ALL_SCRIPTS = SCRIPT_NAMES;

@@ -1,6 +1,7 @@
 // Read-only views for dashboards and the CLI: counts per state, totals, per-minute and per-day
 // series, live workers with their current jobs, recent failures and completions.
 import type { RedisConnection } from "./connection.ts";
+import { parseCompleted } from "./inspect.ts";
 import { type Job, parseRawJob } from "./job.ts";
 import type { QueueKeys } from "./keys.ts";
 import { dayStamp, MINUTE_MS, minuteBucket } from "./time-buckets.ts";
@@ -152,11 +153,5 @@ export async function recentCompleted(
   count: number,
 ): Promise<{ job: Job; finishedAt: number }[]> {
   const raw = await redis.lrange(keys.completed, 0, count - 1);
-  return raw.flatMap((entry) => {
-    try {
-      return [JSON.parse(entry) as { job: Job; finishedAt: number }];
-    } catch {
-      return [];
-    }
-  });
+  return raw.flatMap((entry) => parseCompleted(entry) ?? []);
 }

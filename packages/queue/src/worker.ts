@@ -3,13 +3,13 @@
 // Delivery guarantee: at least once. A job moves atomically from the pending list to this
 // worker's own active hash (claimJobs-5.lua; BLMOVE into its landing list when the queue is idle)
 // and leaves it only when its outcome is written (ack, retry, dead letter). If the process dies,
-// its lease expires and another worker hands the jobs back, counting an attempt. A job can therefore run twice (the
-// process died after the handler's side effect but before the ack): handlers must be idempotent
-// by job id. Delivered ids are remembered for `dedupeWindowMs`, so a job pushed twice or handed
+// its lease expires and another worker hands the jobs back, counting an attempt. A job can
+// therefore run twice (the process died after the handler's side effect but before the ack):
+// handlers must be idempotent by job id. Delivered ids are remembered for `dedupeWindowMs`, so a job pushed twice or handed
 // back after its ack already landed is skipped.
 import { EventEmitter } from "node:events";
 import { backoffDelay } from "./backoff.ts";
-import { duplicateForBlocking, type RedisConnection } from "./connection.ts";
+import type { RedisConnection } from "./connection.ts";
 import { errorMessage, HaltQueueError, PermanentError, RetryableError } from "./errors.ts";
 import { idOfRaw, type Job, newJobId, parseRawJob } from "./job.ts";
 import { type QueueKeys, queueKeys, registryKey, sharedLimiterKey } from "./keys.ts";
@@ -20,6 +20,7 @@ import { recoverExpiredWorkers } from "./recovery.ts";
 import { Schedules } from "./schedules.ts";
 import { type ClaimArgs, claimJobs, type Held, heartbeat, promoteDelayed } from "./scripts.ts";
 import { doneBucket } from "./time-buckets.ts";
+import { within } from "./timeout.ts";
 import { newWorkerId, resolveSettings, type WorkerOptions, type WorkerSettings } from "./worker-settings.ts";
 
 export interface JobContext {
@@ -168,17 +169,14 @@ export class Worker extends EventEmitter {
     this.blocking?.disconnect();
     // With Redis away the writes below would wait forever: past the deadline we stop waiting.
     // The lease is then still in Redis, so whatever we hold is recovered once it expires.
-    let deadline: NodeJS.Timeout | undefined;
-    const gaveUp = await Promise.race([
+    const closed = await within(
       this.finishClose(graceMs, readAhead).then(
-        () => false,
         () => true,
+        () => false,
       ),
-      new Promise<boolean>((resolve) => {
-        deadline = setTimeout(() => resolve(true), graceMs + CLOSE_WRITE_MS);
-      }),
-    ]);
-    clearTimeout(deadline);
+      graceMs + CLOSE_WRITE_MS,
+    );
+    const gaveUp = !(closed.done && closed.value);
     this.redis.off("close", this.onConnectionClosed);
     if (gaveUp) {
       this.log.error(
@@ -192,16 +190,9 @@ export class Worker extends EventEmitter {
   private async finishClose(graceMs: number, readAhead: Held[]): Promise<void> {
     await this.running?.catch(() => {});
     await this.looping;
-    const finished = Promise.all([...this.inFlight.values()].map((f) => f.done));
-    let graceTimer: NodeJS.Timeout | undefined;
-    const graceOver = await Promise.race([
-      finished.then(() => false),
-      new Promise<boolean>((resolve) => {
-        graceTimer = setTimeout(() => resolve(true), graceMs);
-      }),
-    ]);
-    clearTimeout(graceTimer);
-    if (graceOver) for (const flight of this.inFlight.values()) abortFlight(flight, new Error("worker shutting down"));
+    const finished = await within(Promise.all([...this.inFlight.values()].map((f) => f.done)), graceMs);
+    if (!finished.done)
+      for (const flight of this.inFlight.values()) abortFlight(flight, new Error("worker shutting down"));
     await this.outcomes.flushAll();
     await this.releaseActive([...readAhead, ...this.buffer.splice(0)]);
     // Only once everything is handed back: giving up the lease earlier would strand what we hold.
@@ -211,7 +202,7 @@ export class Worker extends EventEmitter {
   /**
    * ioredis re-sends commands that were in flight when a connection drops. A claim that Redis had
    * already run is then run again, and the jobs of the first run sit in our active hash unknown
-   * to us: check the list against what we hold before the next claim.
+   * to us: check the hash against what we hold before the next claim.
    */
   private onConnectionClosed = (): void => {
     this.needsReconcile = true;
@@ -339,7 +330,7 @@ export class Worker extends EventEmitter {
     let wanted = room;
     if (this.limiter) {
       const { granted, waitMs } = await this.limiter.acquire(room);
-      if (granted === 0) return this.idle(Math.max(5, Math.min(waitMs, 1_000)));
+      if (granted === 0) return this.idleForTokens(waitMs);
       wanted = granted;
     }
     const claimed = await this.claim(wanted);
@@ -381,21 +372,18 @@ export class Worker extends EventEmitter {
     if (this.closing) return;
     const connection = this.blocking ?? this.newBlockingConnection();
     const timeoutSeconds = this.settings.blockTimeoutSeconds;
-    // Watchdog: a blocking command that never returns after a network cut must not hang the worker.
-    let watchdog: NodeJS.Timeout | undefined;
-    const hung = new Promise<null>((resolve) => {
-      watchdog = setTimeout(() => resolve(null), timeoutSeconds * 1000 + 5_000);
-    });
     try {
-      const moved = await Promise.race([
+      // Watchdog: a blocking command that never returns after a network cut must not hang the worker.
+      const popped = await within(
         connection.blmove(this.keys.pending, this.landing, "LEFT", "RIGHT", timeoutSeconds),
-        hung.then(() => {
-          this.log.warn({ queue: this.queue }, "blocking pop did not return in time; reconnecting");
-          this.resetBlocking(connection);
-          return null;
-        }),
-      ]);
-      if (moved === null || this.closing) {
+        timeoutSeconds * 1000 + 5_000,
+      );
+      if (!popped.done) {
+        this.log.warn({ queue: this.queue }, "blocking pop did not return in time; reconnecting");
+        this.resetBlocking(connection);
+        return;
+      }
+      if (popped.value === null || this.closing) {
         // Moved just as we closed: it sits in our landing list and is handed back by close().
         return;
       }
@@ -405,7 +393,7 @@ export class Worker extends EventEmitter {
         const { granted, waitMs } = await this.limiter.acquire(budget);
         if (granted === 0) {
           await this.returnLanded();
-          return this.idle(Math.max(5, Math.min(waitMs, 1_000)));
+          return this.idleForTokens(waitMs);
         }
         budget = granted;
       }
@@ -422,13 +410,12 @@ export class Worker extends EventEmitter {
       if (this.closing) return;
       this.resetBlocking(connection);
       throw error;
-    } finally {
-      clearTimeout(watchdog);
     }
   }
 
   private newBlockingConnection(): RedisConnection {
-    const connection = duplicateForBlocking(this.redis);
+    // A connection of its own: a blocked pop must never delay the other commands.
+    const connection = this.redis.duplicate();
     // Outages are reported by the command path; the reconnect loop would only repeat them here.
     connection.on("error", (error: Error) =>
       this.log.debug({ queue: this.queue, err: error.message }, "blocking connection error"),
@@ -562,7 +549,7 @@ export class Worker extends EventEmitter {
 
   /**
    * A claim whose reply was lost (connection cut after Redis ran it) leaves jobs in our active
-   * list that no handler knows of; our lease is alive, so nobody else would ever rescue them.
+   * hash that no handler knows of; our lease is alive, so nobody else would ever rescue them.
    * Runs in the claim loop, so no claim is under way meanwhile.
    */
   private async reconcile(): Promise<void> {
@@ -613,6 +600,11 @@ export class Worker extends EventEmitter {
       this.emit("drained");
     }
     return this.idle(60_000);
+  }
+
+  /** The rate limit said wait: not less than a few ms (no spinning), not more than a second (shutdown). */
+  private idleForTokens(waitMs: number): Promise<void> {
+    return this.idle(Math.max(5, Math.min(waitMs, 1_000)));
   }
 
   /** Sleeps until `ms` passes or something happens (a slot frees, resume, shutdown). */
