@@ -3,17 +3,7 @@
 //   bun packages/queue/bench/bullmq.ts enqueue|fill|process|latency   (REDIS_URL set by scripts/bench.mjs)
 import { Queue, Worker } from "bullmq";
 import IORedis from "ioredis";
-import {
-  benchArgs,
-  benchSizes,
-  chunks,
-  deferredCount,
-  latencyProbe,
-  makeJobs,
-  now,
-  round,
-  runPhase,
-} from "./shared.ts";
+import { benchArgs, benchSizes, chunks, deferredCount, latencyProbe, makeJobs, now, round, runSide } from "./shared.ts";
 
 const { phase, redisUrl, queue: name } = benchArgs();
 const sizes = benchSizes();
@@ -73,22 +63,4 @@ async function latency(): Promise<Record<string, unknown>> {
   return result;
 }
 
-runPhase(async () => {
-  switch (phase) {
-    case "enqueue": {
-      const ms = await enqueue(sizes.enqueueJobs);
-      return {
-        enqueued: sizes.enqueueJobs,
-        enqueueSeconds: round(ms / 1000, 3),
-        enqueuePerSec: Math.round(sizes.enqueueJobs / (ms / 1000)),
-      };
-    }
-    case "fill":
-      await enqueue(sizes.processJobs);
-      return { filled: sizes.processJobs };
-    case "process":
-      return processAll();
-    case "latency":
-      return latency();
-  }
-});
+runSide(phase, { enqueue, processAll, latency });

@@ -2,17 +2,7 @@
 // concurrency as bullmq.ts and default settings (leases, dedupe, stats all on).
 //   bun packages/queue/bench/ours.ts enqueue|fill|process|latency   (REDIS_URL set by scripts/bench.mjs)
 import { createRedis, createWorker, Queue } from "../src/index.ts";
-import {
-  benchArgs,
-  benchSizes,
-  chunks,
-  deferredCount,
-  latencyProbe,
-  makeJobs,
-  now,
-  round,
-  runPhase,
-} from "./shared.ts";
+import { benchArgs, benchSizes, chunks, deferredCount, latencyProbe, makeJobs, now, round, runSide } from "./shared.ts";
 
 const { phase, redisUrl, queue: name } = benchArgs();
 const sizes = benchSizes();
@@ -63,22 +53,4 @@ async function latency(): Promise<Record<string, unknown>> {
   return result;
 }
 
-runPhase(async () => {
-  switch (phase) {
-    case "enqueue": {
-      const ms = await enqueue(sizes.enqueueJobs);
-      return {
-        enqueued: sizes.enqueueJobs,
-        enqueueSeconds: round(ms / 1000, 3),
-        enqueuePerSec: Math.round(sizes.enqueueJobs / (ms / 1000)),
-      };
-    }
-    case "fill":
-      await enqueue(sizes.processJobs);
-      return { filled: sizes.processJobs };
-    case "process":
-      return processAll();
-    case "latency":
-      return latency();
-  }
-});
+runSide(phase, { enqueue, processAll, latency });

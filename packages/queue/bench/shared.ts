@@ -179,6 +179,37 @@ export function report(result: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
+/** What each side of the benchmark implements; runSide maps a phase onto it the same way for both. */
+export interface BenchSide {
+  /** Pushes `count` jobs and returns the milliseconds it took. */
+  enqueue(count: number): Promise<number>;
+  processAll(): Promise<Record<string, unknown>>;
+  latency(): Promise<Record<string, unknown>>;
+}
+
+export function runSide(phase: Phase, side: BenchSide): void {
+  const sizes = benchSizes();
+  runPhase(async () => {
+    switch (phase) {
+      case "enqueue": {
+        const ms = await side.enqueue(sizes.enqueueJobs);
+        return {
+          enqueued: sizes.enqueueJobs,
+          enqueueSeconds: round(ms / 1000, 3),
+          enqueuePerSec: Math.round(sizes.enqueueJobs / (ms / 1000)),
+        };
+      }
+      case "fill":
+        await side.enqueue(sizes.processJobs);
+        return { filled: sizes.processJobs };
+      case "process":
+        return side.processAll();
+      case "latency":
+        return side.latency();
+    }
+  });
+}
+
 export function runPhase(main: () => Promise<Record<string, unknown>>): void {
   main().then(
     (result) => {
