@@ -165,3 +165,18 @@ export function Pager({
     </nav>
   );
 }
+
+/** The labelled queue picker every filter and create form shares; the default is offered even before that queue exists. */
+export function QueueSelect({ names, defaultValue }: { names: string[]; defaultValue: string }) {
+  const options = names.includes(defaultValue) ? names : [defaultValue, ...names];
+  return (
+    <label>
+      Queue
+      <select name="queue" defaultValue={defaultValue}>
+        {options.map((n) => (
+          <option key={n}>{n}</option>
+        ))}
+      </select>
+    </label>
+  );
+}

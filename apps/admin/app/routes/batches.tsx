@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
 import type { ReactNode } from "react";
-import { Banner, Empty, PageHeader, Progress } from "../components/ui.tsx";
+import { Banner, Empty, PageHeader, Progress, QueueSelect } from "../components/ui.tsx";
 import { adminClient, describeApiError, load } from "../lib/api.server.ts";
 import { clampInt, formatAgo, formatNumber } from "../lib/format.ts";
 import { queueNames } from "../lib/queue-names.server.ts";
@@ -114,14 +114,7 @@ export default function Batches() {
     <>
       <PageHeader title="Batches" />
       <Form method="get" className="form-row">
-        <label>
-          Queue
-          <select name="queue" defaultValue={d.queue}>
-            {d.names.map((n) => (
-              <option key={n}>{n}</option>
-            ))}
-          </select>
-        </label>
+        <QueueSelect names={d.names} defaultValue={d.queue} />
         <label>
           Batch ids (space or comma separated)
           <input name="ids" defaultValue={d.ids} size={40} placeholder="campaign-2026-11" />

@@ -1,6 +1,6 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
-import { ActionButton, Badge, ConfirmForm, Empty, Flash, PageHeader, Pager } from "../components/ui.tsx";
+import { ActionButton, Badge, ConfirmForm, Empty, Flash, PageHeader, Pager, QueueSelect } from "../components/ui.tsx";
 import { act, describeApiError, load } from "../lib/api.server.ts";
 import { clampInt, formatAgo, maskText, maskValue } from "../lib/format.ts";
 import { queueNames } from "../lib/queue-names.server.ts";
@@ -113,14 +113,7 @@ export default function DeadLetters() {
       </PageHeader>
       <Flash result={result} />
       <Form method="get" className="form-row">
-        <label>
-          Queue
-          <select name="queue" defaultValue={d.queue}>
-            {d.names.map((n) => (
-              <option key={n}>{n}</option>
-            ))}
-          </select>
-        </label>
+        <QueueSelect names={d.names} defaultValue={d.queue} />
         <label>
           Error contains
           <input type="search" name="error" defaultValue={d.error} placeholder="e.g. invalid address" />

@@ -1,6 +1,6 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { Flash, PageHeader } from "../components/ui.tsx";
+import { Flash, PageHeader, QueueSelect } from "../components/ui.tsx";
 import { act, load } from "../lib/api.server.ts";
 import { clampInt, formatNumber } from "../lib/format.ts";
 import { queueNames } from "../lib/queue-names.server.ts";
@@ -50,20 +50,6 @@ export async function action({ request }: ActionFunctionArgs) {
   }
 }
 
-function QueueSelect({ names, fallback }: { names: string[]; fallback: string }) {
-  const options = names.includes(fallback) ? names : [fallback, ...names];
-  return (
-    <label>
-      Queue
-      <select name="queue" defaultValue={fallback}>
-        {options.map((n) => (
-          <option key={n}>{n}</option>
-        ))}
-      </select>
-    </label>
-  );
-}
-
 export default function DevTools() {
   const { names } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
@@ -76,7 +62,7 @@ export default function DevTools() {
         <Form method="post" className="card form-stack">
           <h2>Create test jobs</h2>
           <input type="hidden" name="intent" value="create-test-jobs" />
-          <QueueSelect names={names} fallback="dev_test" />
+          <QueueSelect names={names} defaultValue="dev_test" />
           <label>
             How many
             <input type="number" name="count" min={1} max={1000} defaultValue={10} />
@@ -88,7 +74,7 @@ export default function DevTools() {
         <Form method="post" className="card form-stack">
           <h2>Performance test</h2>
           <input type="hidden" name="intent" value="performance-test" />
-          <QueueSelect names={names} fallback="dev_test" />
+          <QueueSelect names={names} defaultValue="dev_test" />
           <label>
             Jobs to enqueue
             <input type="number" name="jobCount" min={1} max={100000} defaultValue={1000} />
@@ -101,7 +87,7 @@ export default function DevTools() {
           <h2>Drain now</h2>
           <p className="muted">Runs up to N jobs inside the API process, as a cron deployment would.</p>
           <input type="hidden" name="intent" value="drain" />
-          <QueueSelect names={names} fallback="email" />
+          <QueueSelect names={names} defaultValue="email" />
           <label>
             Limit
             <input type="number" name="limit" min={1} max={1000} defaultValue={50} />

@@ -1,6 +1,6 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { Empty, Flash, PageHeader } from "../components/ui.tsx";
+import { Empty, Flash, PageHeader, QueueSelect } from "../components/ui.tsx";
 import { act, load } from "../lib/api.server.ts";
 import { formatAgo, maskValue } from "../lib/format.ts";
 import { queueNames } from "../lib/queue-names.server.ts";
@@ -117,14 +117,7 @@ export default function Schedules() {
         <Form method="post" className="form-stack">
           <input type="hidden" name="intent" value="create" />
           <div className="form-row">
-            <label>
-              Queue
-              <select name="queue" defaultValue="email">
-                {d.names.map((n) => (
-                  <option key={n}>{n}</option>
-                ))}
-              </select>
-            </label>
+            <QueueSelect names={d.names} defaultValue="email" />
             <label>
               Name
               <input name="name" required pattern="[A-Za-z0-9_.:\-]{1,100}" placeholder="daily-digest" />
