@@ -41,7 +41,9 @@ export class OutcomeWriter {
     private readonly settings: WorkerSettings,
     private readonly log: Logger,
     private readonly onLost: (count: number) => void,
-  ) {}
+  ) {
+    this.historyBudget = settings.historyCap;
+  }
 
   /** Queues an ack; it is written with every other ack of this tick. */
   ack(field: string, job: Job): void {
@@ -88,6 +90,24 @@ export class OutcomeWriter {
     return this.flushing;
   }
 
+  /**
+   * The completed history takes every job while this worker finishes fewer than `historyCap` a
+   * second, and a sample of that many a second above it: at such rates the newest entries are
+   * pushed out within the second anyway, and each one costs Redis a payload copy.
+   */
+  private historyBudget: number;
+  private historyBudgetAt = Date.now();
+  private historyFields(entries: AckEntry[], now: number): string[] {
+    const cap = this.settings.historyCap;
+    this.historyBudget = Math.min(cap, this.historyBudget + ((now - this.historyBudgetAt) * cap) / 1000);
+    this.historyBudgetAt = now;
+    const take = Math.min(entries.length, Math.floor(this.historyBudget));
+    this.historyBudget -= take;
+    const fields: string[] = new Array(take);
+    for (let i = 0; i < take; i++) fields[i] = (entries[entries.length - take + i] as AckEntry).field;
+    return fields;
+  }
+
   private ackArgs(entries: AckEntry[]): AckArgs {
     const now = Date.now();
     return {
@@ -104,6 +124,7 @@ export class OutcomeWriter {
       historyCap: this.settings.historyCap,
       batchTtlSeconds: this.settings.batchTtlSeconds,
       entries,
+      historyFields: this.historyFields(entries, now),
     };
   }
 

@@ -64,7 +64,12 @@ export interface Held {
   field: string;
   payload: string;
 }
-export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<"paused" | Held[]> {
+export interface Claimed {
+  held: Held[];
+  /** How many of `held` were already in the active hash: the same job held twice (see the script). */
+  overwritten: number;
+}
+export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<"paused" | Claimed> {
   const reply = await invoker(redis, "claimJobs-5")(
     a.pending,
     a.active,
@@ -75,8 +80,21 @@ export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<"
     a.doneCurrent,
     a.donePrevious,
   );
-  return reply === -1 ? "paused" : pairs(reply as string[]);
+  if (reply === -1) return "paused";
+  const [overwritten, count] = reply as [number, number];
+  const flat = reply as string[];
+  const held: Held[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const payload = flat[2 + i] as string;
+    // The script matched {"id":"<printable ASCII without a quote>": the id ends at the next quote.
+    held[i] = { field: payload.slice(ID_AT, payload.indexOf('"', ID_AT)), payload };
+  }
+  for (let at = 2 + count; at < flat.length; at += 2) {
+    (held[Number(flat[at]) - 1] as Held).field = flat[at + 1] as string;
+  }
+  return { held, overwritten };
 }
+const ID_AT = '{"id":"'.length;
 
 function pairs(flat: string[]): Held[] {
   const held: Held[] = new Array(flat.length / 2);
@@ -103,6 +121,8 @@ export interface AckArgs {
   historyCap: number;
   batchTtlSeconds: number;
   entries: AckEntry[];
+  /** Fields of `entries` whose payloads go into the completed history. */
+  historyFields: string[];
 }
 export async function ackJobs(redis: RedisConnection, a: AckArgs): Promise<{ acked: number; lost: number }> {
   // Grouped by batch, so the script bumps each batch once and each job costs one argument.
@@ -122,6 +142,8 @@ export async function ackJobs(redis: RedisConnection, a: AckArgs): Promise<{ ack
     a.dayTtlSeconds,
     a.historyCap,
     a.batchTtlSeconds,
+    a.historyFields.length,
+    ...a.historyFields,
   ];
   for (const [batchKey, members] of groups) {
     const batchIndex = batchKey === "" ? 0 : batchKeys.push(batchKey);

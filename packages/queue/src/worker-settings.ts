@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { RedisConnection } from "./connection.ts";
 import { type Backoff, DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, type Job } from "./job.ts";
 import type { Logger } from "./logger.ts";
+import { MAX_READ_AHEAD } from "./read-ahead.ts";
 
 export interface RateLimit {
   /** Jobs allowed per `durationMs`, shared by every worker that uses the same limiter name. */
@@ -17,8 +18,9 @@ export interface WorkerOptions {
   /** Jobs run at once by this process. */
   concurrency?: number;
   /**
-   * Jobs claimed ahead of free slots so the next one starts without a round trip (default twice
-   * the concurrency, at most 1,000; none with a rate limit). They count an attempt if the worker dies.
+   * Jobs claimed ahead of free slots so the next one starts without a round trip. Default: about
+   * 10 ms of work at the worker's current pace, at least twice the concurrency, at most 1,000;
+   * none with a rate limit. A number fixes it. Jobs read ahead count an attempt if the worker dies.
    */
   prefetch?: number;
   /** How long a worker's claim on its jobs survives without a heartbeat. */
@@ -43,7 +45,9 @@ export interface WorkerOptions {
 
 export interface WorkerSettings {
   concurrency: number;
+  /** The read-ahead, or its floor when it adapts to the worker's pace. */
   prefetch: number;
+  adaptivePrefetch: boolean;
   leaseMs: number;
   heartbeatMs: number;
   maxAttempts: number;
@@ -60,7 +64,8 @@ export function resolveSettings(options: WorkerOptions): WorkerSettings {
   const leaseMs = options.leaseMs ?? 6_000;
   return {
     concurrency,
-    prefetch: Math.max(0, Math.floor(options.prefetch ?? Math.min(2 * concurrency, 1_000))),
+    prefetch: Math.max(0, Math.floor(options.prefetch ?? Math.min(2 * concurrency, MAX_READ_AHEAD))),
+    adaptivePrefetch: options.prefetch === undefined,
     leaseMs,
     heartbeatMs: options.heartbeatMs ?? Math.max(100, Math.floor(leaseMs / 5)),
     maxAttempts: options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,

@@ -16,6 +16,7 @@ import { type QueueKeys, queueKeys, registryKey, sharedLimiterKey } from "./keys
 import { type Logger, stderrLogger } from "./logger.ts";
 import { OutcomeWriter } from "./outcomes.ts";
 import { RateLimiter } from "./rate-limiter.ts";
+import { ReadAhead } from "./read-ahead.ts";
 import { recoverExpiredWorkers } from "./recovery.ts";
 import { Schedules } from "./schedules.ts";
 import { type ClaimArgs, claimJobs, type Held, heartbeat, promoteDelayed } from "./scripts.ts";
@@ -42,17 +43,34 @@ export interface DrainResult {
   durationMs: number;
 }
 
-interface InFlight {
-  held: Held;
+/**
+ * A job being run, and the context its handler receives: one object per job, because at tens of
+ * thousands of jobs a second every allocation on this path shows.
+ */
+class Flight implements JobContext {
   /** Made only when the handler asks for ctx.signal: most never do, and it is not free. */
-  abort: AbortController | null;
-  abortedWith: Error | null;
-  done: Promise<void>;
-}
+  private controller: AbortController | null = null;
+  private abortedWith: Error | null = null;
+  done: Promise<void> = Promise.resolve();
+  attempt = 1;
 
-function abortFlight(flight: InFlight, reason: Error): void {
-  flight.abortedWith = reason;
-  flight.abort?.abort(reason);
+  constructor(
+    readonly held: Held,
+    readonly workerId: string,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortedWith) this.controller.abort(this.abortedWith);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: Error): void {
+    this.abortedWith = reason;
+    this.controller?.abort(reason);
+  }
 }
 
 const MAINTENANCE_MS = 1_000;
@@ -73,11 +91,10 @@ export class Worker extends EventEmitter {
   private readonly outcomes: OutcomeWriter;
   private readonly schedules: Schedules;
   private blocking: RedisConnection | null = null;
-  private readonly inFlight = new Map<number, InFlight>();
-  private nextFlightKey = 0;
+  private readonly inFlight = new Set<Flight>();
   /** Claimed (in our active hash) but not started yet: the next jobs start without a round trip. */
   private readonly buffer: Held[] = [];
-  private readonly prefetch: number;
+  private readonly readAhead: ReadAhead;
   private readonly startedAt = Date.now();
   private running: Promise<void> | null = null;
   private looping: Promise<void> | null = null;
@@ -103,7 +120,9 @@ export class Worker extends EventEmitter {
     this.landing = this.keys.landing(this.id);
     this.settings = resolveSettings(options);
     // With a rate limit, every claimed job must have its token: no read-ahead then.
-    this.prefetch = options.limiter ? 0 : this.settings.prefetch;
+    this.readAhead = options.limiter
+      ? new ReadAhead(0, true)
+      : new ReadAhead(this.settings.prefetch, !this.settings.adaptivePrefetch);
     this.redis = options.connection;
     this.log = options.logger ?? stderrLogger;
     this.outcomes = new OutcomeWriter(this.redis, this.keys, this.active, this.settings, this.log, (lost) => {
@@ -190,9 +209,8 @@ export class Worker extends EventEmitter {
   private async finishClose(graceMs: number, readAhead: Held[]): Promise<void> {
     await this.running?.catch(() => {});
     await this.looping;
-    const finished = await within(Promise.all([...this.inFlight.values()].map((f) => f.done)), graceMs);
-    if (!finished.done)
-      for (const flight of this.inFlight.values()) abortFlight(flight, new Error("worker shutting down"));
+    const finished = await within(Promise.all([...this.inFlight].map((f) => f.done)), graceMs);
+    if (!finished.done) for (const flight of this.inFlight) flight.abort(new Error("worker shutting down"));
     await this.outcomes.flushAll();
     await this.releaseActive([...readAhead, ...this.buffer.splice(0)]);
     // Only once everything is handed back: giving up the lease earlier would strand what we hold.
@@ -243,7 +261,7 @@ export class Worker extends EventEmitter {
           { queue: this.queue, workerId: this.id },
           "lease was lost (heartbeats did not reach Redis in time); in-flight jobs were recovered elsewhere",
         );
-        for (const flight of this.inFlight.values()) abortFlight(flight, new Error("lease lost"));
+        for (const flight of this.inFlight) flight.abort(new Error("lease lost"));
         // Read-ahead jobs went to the worker that recovered ours: running them here would run them twice.
         this.buffer.length = 0;
       }
@@ -323,9 +341,10 @@ export class Worker extends EventEmitter {
     if (this.pausedReason !== null) return this.idle(1_000);
     if (this.drainBudget <= 0) return this.finishDrain();
     const held = this.inFlight.size + this.buffer.length;
-    const room = Math.min(this.settings.concurrency + this.prefetch - held, this.drainBudget);
+    const prefetch = this.readAhead.current();
+    const room = Math.min(this.settings.concurrency + prefetch - held, this.drainBudget);
     // Claim in worthwhile batches; a completion wakes the loop when there is room again.
-    const worthwhile = held === 0 ? 1 : Math.max(1, Math.ceil(this.prefetch / 2));
+    const worthwhile = held === 0 ? 1 : Math.max(1, Math.ceil(prefetch / 2));
     if (room < worthwhile) return this.idle(1_000);
     let wanted = room;
     if (this.limiter) {
@@ -349,8 +368,30 @@ export class Worker extends EventEmitter {
   }
 
   /** Takes in what the blocking pop landed, then up to `max` jobs from the queue. */
-  private claim(max: number): Promise<"paused" | Held[]> {
-    return claimJobs(this.redis, this.claimArgs(max));
+  private async claim(max: number): Promise<"paused" | Held[]> {
+    const claimed = await claimJobs(this.redis, this.claimArgs(max));
+    if (claimed === "paused") return claimed;
+    return claimed.overwritten === 0 ? claimed.held : this.dropHeldTwice(claimed.held);
+  }
+
+  /**
+   * The same job pushed twice and claimed while we still hold the first copy: the active hash has
+   * one field for both, so one copy runs and the other is dropped (and counted as a duplicate).
+   */
+  private dropHeldTwice(claimed: Held[]): Held[] {
+    const held = new Set<string>([
+      ...[...this.inFlight].map((f) => f.held.field),
+      ...this.buffer.map((h) => h.field),
+      ...this.outcomes.unackedFields(),
+    ]);
+    const fresh = claimed.filter((h) => !held.has(h.field) && held.add(h.field));
+    const dropped = claimed.length - fresh.length;
+    if (dropped > 0) {
+      this.redis.hincrby(this.keys.stats, "duplicates", dropped).catch((error: unknown) => {
+        this.log.warn({ queue: this.queue, err: errorMessage(error) }, "could not count duplicates");
+      });
+    }
+    return fresh;
   }
 
   private claimArgs(max: number): ClaimArgs {
@@ -449,57 +490,51 @@ export class Worker extends EventEmitter {
   }
 
   private begin(held: Held): void {
-    const flight: InFlight = { held, abort: null, abortedWith: null, done: Promise.resolve() };
-    const key = this.nextFlightKey++;
-    this.inFlight.set(key, flight);
-    flight.done = this.run(flight).finally(() => {
-      this.inFlight.delete(key);
-      this.startBuffered();
-      this.wake?.();
-    });
+    const flight = new Flight(held, this.id);
+    this.inFlight.add(flight);
+    flight.done = this.run(flight);
   }
 
-  private async run(flight: InFlight): Promise<void> {
-    const { field, payload } = flight.held;
-    const parsed = parseRawJob(payload);
-    if (!parsed.ok) {
-      this.tally.deadLettered++;
-      const id = idOfRaw(payload) ?? `raw-${newJobId()}`;
-      await this.outcomes.deadLetter(field, {
-        id,
-        reason: "invalid",
-        error: parsed.reason,
-        attempts: 0,
-        failedAt: Date.now(),
-        queue: this.queue,
-        job: null,
-        raw: payload,
-        workerId: this.id,
-      });
-      this.emit("dead", null, new PermanentError(parsed.reason, { reason: "invalid" }));
-      return;
-    }
-    const job = parsed.job;
+  private async run(flight: Flight): Promise<void> {
     try {
-      this.options.validate?.(job);
-      await this.handler(job, {
-        workerId: this.id,
-        attempt: job.attempts + 1,
-        get signal() {
-          if (!flight.abort) {
-            flight.abort = new AbortController();
-            if (flight.abortedWith) flight.abort.abort(flight.abortedWith);
-          }
-          return flight.abort.signal;
-        },
-      });
-    } catch (error) {
-      await this.fail(flight.held, job, error);
-      return;
+      const { field, payload } = flight.held;
+      const parsed = parseRawJob(payload);
+      if (!parsed.ok) return await this.deadLetterInvalid(field, payload, parsed.reason);
+      const job = parsed.job;
+      try {
+        this.options.validate?.(job);
+        flight.attempt = job.attempts + 1;
+        await this.handler(job, flight);
+      } catch (error) {
+        await this.fail(flight.held, job, error);
+        return;
+      }
+      this.tally.processed++;
+      this.outcomes.ack(field, job);
+      this.emit("completed", job);
+    } finally {
+      this.readAhead.jobFinished();
+      this.inFlight.delete(flight);
+      this.startBuffered();
+      this.wake?.();
     }
-    this.tally.processed++;
-    this.outcomes.ack(field, job);
-    this.emit("completed", job);
+  }
+
+  /** A payload that is not a job (bad JSON, wrong shape) goes to the dead-letter list verbatim. */
+  private async deadLetterInvalid(field: string, payload: string, reason: string): Promise<void> {
+    this.tally.deadLettered++;
+    await this.outcomes.deadLetter(field, {
+      id: idOfRaw(payload) ?? `raw-${newJobId()}`,
+      reason: "invalid",
+      error: reason,
+      attempts: 0,
+      failedAt: Date.now(),
+      queue: this.queue,
+      job: null,
+      raw: payload,
+      workerId: this.id,
+    });
+    this.emit("dead", null, new PermanentError(reason, { reason: "invalid" }));
   }
 
   private async fail({ field, payload }: Held, job: Job, error: unknown): Promise<void> {
@@ -564,7 +599,7 @@ export class Worker extends EventEmitter {
   private async releaseActive(inQueueOrder: Held[] = []): Promise<void> {
     // Read-ahead jobs stay ours while we run; when closing they go back with the rest.
     const known = new Set<string>([
-      ...[...this.inFlight.values()].map((f) => f.held.field),
+      ...[...this.inFlight].map((f) => f.held.field),
       ...(this.closing ? [] : this.buffer.map((held) => held.field)),
       ...this.outcomes.unackedFields(),
     ]);

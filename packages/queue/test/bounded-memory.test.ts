@@ -30,4 +30,22 @@ describe("bounded memory", () => {
     expect(timeBucketed.length).toBeGreaterThanOrEqual(4);
     for (const key of timeBucketed) expect(await t.redis.ttl(key)).toBeGreaterThan(0);
   });
+
+  it("records every completed job at a low rate, and a sample of history-cap a second in a burst", async () => {
+    const name = queueName("history");
+    const queue = new Queue(name, { connection: t.redis });
+    const worker = createWorker(name, async () => {}, { connection: t.connect(), historyCap: 10 });
+    await queue.pushBulk(Array.from({ length: 200 }, () => ({ type: "burst" })));
+    await waitFor(async () => (await queue.stats()).processed === 200);
+    expect(await t.redis.llen(queue.keys.completed)).toBeLessThanOrEqual(10);
+    const slow: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 150)); // the budget refills at 10 a second
+      slow.unshift((await queue.push({ type: "slow" })).id);
+      await waitFor(async () => (await queue.stats()).processed === 201 + i);
+    }
+    await worker.close();
+    const newest = await t.redis.lrange(queue.keys.completed, 0, 2);
+    expect(newest.map((entry) => JSON.parse(entry).job.id)).toEqual(slow);
+  });
 });

@@ -34,4 +34,43 @@ describe("idempotency", () => {
     expect(runs).toEqual(["welcome-user-7", "other"]);
     expect((await queue.stats()).duplicates).toBe(1);
   });
+
+  it("runs a job pushed again while its first copy still runs on the same worker only once", async () => {
+    const name = queueName("held-twice");
+    const queue = new Queue(name, { connection: t.redis });
+    const runs: string[] = [];
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const worker = createWorker(
+      name,
+      async (job) => {
+        runs.push(job.id);
+        await gate;
+      },
+      { connection: t.connect(), concurrency: 2 },
+    );
+    workers.push(worker);
+    await queue.push({ type: "x" }, { id: "receipt-9" });
+    await waitFor(() => runs.length === 1, { message: "first copy running" });
+    await queue.push({ type: "x" }, { id: "receipt-9" });
+    await waitFor(async () => (await queue.stats()).duplicates === 1, { message: "second copy dropped" });
+    release();
+    await waitFor(async () => (await queue.stats()).processed === 1);
+    expect(runs).toEqual(["receipt-9"]);
+    expect(await t.redis.hlen(queue.keys.active(worker.id))).toBe(0);
+  });
+
+  it("runs the same id twice in one claim only once", async () => {
+    const name = queueName("claim-twice");
+    const queue = new Queue(name, { connection: t.redis });
+    const envelope = (id: string) => JSON.stringify({ id, type: "x", data: {} });
+    await t.redis.rpush(queue.keys.pending, envelope("same"), envelope("same"), envelope("other"));
+    const runs: string[] = [];
+    workers.push(createWorker(name, async (job) => void runs.push(job.id), { connection: t.connect() }));
+    await waitFor(async () => (await queue.stats()).processed === 2);
+    expect(runs.sort()).toEqual(["other", "same"]);
+    expect((await queue.stats()).duplicates).toBe(1);
+  });
 });

@@ -39,5 +39,13 @@ describe("lost lease", () => {
     expect(runs.size).toBe(2); // the four read-ahead jobs were not started here
     await worker.close();
     expect((await queue.stats()).processed).toBe(0); // acks of jobs that were no longer ours count nothing
+    // ...but they did run: a copy queued again (as recovery would) is skipped, not run twice.
+    const [ranHere] = [...runs.keys()];
+    await t.redis.rpush(queue.keys.pending, JSON.stringify({ id: ranHere, type: "x", data: {} }));
+    const again: string[] = [];
+    const rescuer = createWorker(name, async (job) => void again.push(job.id), { connection: t.connect() });
+    await waitFor(async () => (await queue.stats()).duplicates === 1, { message: "requeued copy skipped" });
+    await rescuer.close();
+    expect(again).not.toContain(ranHere);
   });
 });

@@ -68,6 +68,22 @@ describe("jobs written by other languages", () => {
     expect(seen).toEqual(["good"]);
   });
 
+  it("acks payloads whose id is not at their head or is not plain ASCII, keyed by content", async () => {
+    const name = queueName("foreign");
+    const queue = new Queue(name, { connection: t.redis });
+    const seen: string[] = [];
+    worker = createWorker(name, async (job) => void seen.push(job.id), { connection: t.connect() });
+    await t.redis.rpush(
+      queue.keys.pending,
+      JSON.stringify({ type: "x", id: "type-first", data: {} }),
+      JSON.stringify({ id: "café-7", type: "x", data: {} }),
+      JSON.stringify({ id: "plain-1", type: "x", data: {} }),
+    );
+    await waitFor(async () => (await queue.stats()).processed === 3, { message: "all three acked" });
+    expect(seen.sort()).toEqual(["café-7", "plain-1", "type-first"]);
+    expect(await t.redis.hlen(queue.keys.active(worker.id))).toBe(0);
+  });
+
   it("lets an urgent job overtake a backlog", async () => {
     const name = queueName("urgent");
     const queue = new Queue(name, { connection: t.redis });

@@ -32,7 +32,7 @@ local held = redis.call("HGETALL", deadActiveKey)
 for i = 1, #held, 2 do take(held[i], held[i + 1]) end
 local landed = redis.call("LRANGE", deadLandingKey, 0, -1)
 for i = 1, #landed do
-  local id = string.match(landed[i], '^{"id":"([^"\\]+)"')
+  local id = string.match(landed[i], '^{"id":"([^"\\%c\128-\255]+)"')
   take(id or ("h:" .. redis.sha1hex(landed[i])), landed[i])
 end
 redis.call("DEL", deadActiveKey, deadLandingKey)
