@@ -30,10 +30,13 @@ export function createEmailHandler(options: EmailHandlerOptions): Handler {
     if (!parsed.success)
       throw new PermanentError(`invalid email job: ${describeIssues(parsed.error)}`, { reason: "invalid" });
     const { type, to, data } = parsed.data as { type: EmailTemplate; to: string; data: Record<string, unknown> };
-    const suppressed = await isSuppressed(redis, to);
+    // The suppression lookup is a Redis round trip: render meanwhile.
+    const [suppressed, rendered] = await Promise.all([
+      isSuppressed(redis, to),
+      (async () => renderer.render({ type, data, jobId: job.id, to, batchId: job.batchId }))(),
+    ]);
     if (suppressed)
       throw new PermanentError(`recipient is suppressed (${suppressed.reason})`, { reason: "suppressed" });
-    const rendered = renderer.render({ type, data, jobId: job.id, to, batchId: job.batchId });
     try {
       const result = await provider.send({
         jobId: job.id,

@@ -1,7 +1,8 @@
 // SendGrid through its official client (@sendgrid/mail over @sendgrid/client, fetch transport). The job id rides
 // in custom_args so webhook events and duplicates can be traced back to the job.
 import { PermanentError } from "@notify/queue";
-import { MailService } from "@sendgrid/mail";
+import { classes } from "@sendgrid/helpers";
+import { type MailDataRequired, MailService } from "@sendgrid/mail";
 import { errorForStatus, networkError } from "./classify.ts";
 import { FetchTransportClient, SendGridNetworkError } from "./sendgrid-fetch-client.ts";
 import type { EmailMessage, EmailProvider, SendResult } from "./types.ts";
@@ -26,6 +27,25 @@ function providerMessage(body: unknown): string {
   return typeof body === "string" ? body.slice(0, 500) : "no message";
 }
 
+/**
+ * The library's own Mail class, filled through its setters: handing send() a plain object makes it
+ * deep-copy the whole message (JSON round trip of the HTML) and rename every key, which was the
+ * largest cost per email at 900 a second.
+ */
+function mailOf(message: EmailMessage, customArgs: Record<string, string>): MailDataRequired {
+  const mail = new classes.Mail();
+  mail.setFrom(message.from);
+  mail.setSubject(message.subject);
+  mail.addPersonalization({ to: message.to });
+  // text/plain must come before text/html (SendGrid's rule).
+  mail.addTextContent(message.text);
+  mail.addHtmlContent(message.html);
+  mail.setCategories([message.category]);
+  mail.setCustomArgs(customArgs);
+  // send() takes a Mail as it is (Mail.create passes instances through); its typings list only plain data.
+  return mail as unknown as MailDataRequired;
+}
+
 export function createSendGridProvider(options: SendGridOptions): EmailProvider {
   const client = new FetchTransportClient(options.timeoutMs);
   client.setApiKey(options.apiKey);
@@ -40,15 +60,7 @@ export function createSendGridProvider(options: SendGridOptions): EmailProvider 
       const customArgs: Record<string, string> = { job_id: message.jobId };
       if (message.batchId) customArgs.batch_id = message.batchId;
       try {
-        const [response] = await mail.send({
-          to: message.to,
-          from: message.from,
-          subject: message.subject,
-          html: message.html,
-          text: message.text,
-          categories: [message.category],
-          customArgs,
-        });
+        const [response] = await mail.send(mailOf(message, customArgs));
         const id = response.headers["x-message-id"];
         return { providerId: typeof id === "string" ? id : undefined };
       } catch (error) {
