@@ -38,10 +38,11 @@ const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 86_400;
 const BATCH_TTL_SECONDS = 7 * 86_400;
 const BATCH_INDEX_CAP = 1_000;
 
-type Multi = ReturnType<RedisConnection["multi"]>;
+// A MULTI or a pipeline: recordBatch goes into either.
+type Commands = ReturnType<RedisConnection["pipeline"]>;
 
 /** Counts `count` more jobs into a batch and keeps the batch in the capped index of recent batches. */
-function recordBatch(multi: Multi, keys: QueueKeys, batchId: string, count: number, now: number): Multi {
+function recordBatch(multi: Commands, keys: QueueKeys, batchId: string, count: number, now: number): Commands {
   return multi
     .hincrby(keys.batch(batchId), "total", count)
     .hsetnx(keys.batch(batchId), "createdAt", now)
@@ -134,15 +135,18 @@ export async function pushMany(
   const chunkSize = Math.max(1, options.chunkSize ?? 1_000);
   const dueAt = dueAtOf(options, now);
   const ids: string[] = new Array(inputs.length);
-  if (batchId) await recordBatch(redis.multi(), keys, batchId, inputs.length, now).exec();
+  const jobOptions = { ...options, batchId };
   let pipeline = redis.pipeline();
+  // First in the same pipeline: Redis runs it before any job, so progress never shows more done
+  // than total, and it costs no round trip of its own.
+  if (batchId) recordBatch(pipeline, keys, batchId, inputs.length, now);
   let queued = 0;
   for (let start = 0; start < inputs.length; start += chunkSize) {
     const chunk = inputs.slice(start, start + chunkSize);
     const payloads: string[] = new Array(chunk.length);
     const scored: (string | number)[] = [];
     chunk.forEach((input, i) => {
-      const job = buildJob(input, { ...options, batchId }, now);
+      const job = buildJob(input, jobOptions, now);
       ids[start + i] = job.id;
       payloads[i] = serializeJob(job);
       if (dueAt > 0) scored.push(dueAt, payloads[i] as string);
