@@ -1,7 +1,7 @@
 // Bun entry: serve the fetch handler. SIGTERM/SIGINT stop accepting, let in-flight requests finish
 // (bounded), close Redis and exit 0.
-import { createRedis, type Handler } from "@notify/queue";
-import { ConfigError, createDrainHandlers, createTemplateRenderer } from "@notify/workers";
+import { createRedis } from "@notify/queue";
+import { ConfigError, createDrainHandlers, createTemplateRenderer, type DrainTarget } from "@notify/workers";
 import { createApp } from "./app.ts";
 import { configFromEnv } from "./config.ts";
 
@@ -38,7 +38,7 @@ redis.on("error", (error: Error) => {
 
 // worker.drain sends with the workers' own configuration (docs/workers.md). A bad value there only
 // turns drain off: the API's own routes do not depend on it.
-let handlers: Record<string, Handler> | undefined;
+let handlers: Record<string, DrainTarget> | undefined;
 try {
   handlers = await createDrainHandlers({ redis, env: process.env });
 } catch (error) {

@@ -15,7 +15,7 @@ const handler: Handler = async (job) => {
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ handlers: { [QUEUE]: handler } });
+  h = await startHarness({ handlers: { [QUEUE]: { handler } } });
 });
 afterAll(async () => {
   await h?.close();

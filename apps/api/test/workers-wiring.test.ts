@@ -3,18 +3,17 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Handler } from "@notify/queue";
-import { createDrainHandlers, createTemplateRenderer } from "@notify/workers";
+import { createDrainHandlers, createTemplateRenderer, type DrainTarget } from "@notify/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trpcError } from "./support/errors.ts";
 import { type Harness, startHarness } from "./support/harness.ts";
 
 let h: Harness;
 let outbox = "";
+// Filled once the harness's Redis exists; the app reads the record at call time.
+const handlers: Record<string, DrainTarget> = {};
 beforeAll(async () => {
   outbox = await mkdtemp(join(tmpdir(), "notify-api-outbox-"));
-  // Filled once the harness's Redis exists; the app reads the record at call time.
-  const handlers: Record<string, Handler> = {};
   h = await startHarness({ handlers, templates: createTemplateRenderer({ appName: "Acme" }) });
   const env = { OUTBOX_DIR: outbox, LOG_LEVEL: "silent", APP_NAME: "Acme" };
   Object.assign(handlers, await createDrainHandlers({ redis: h.redis, env }));
@@ -55,6 +54,28 @@ describe("templates.preview with the workers' renderer", () => {
 });
 
 describe("worker.drain with the workers' handlers", () => {
+  it("holds the workers' shared rate limit and counts against it", async () => {
+    const limited = await createDrainHandlers({
+      redis: h.redis,
+      env: { OUTBOX_DIR: outbox, LOG_LEVEL: "silent", EMAIL_RATE_LIMIT: "2", EMAIL_RATE_WINDOW_MS: "1000" },
+    });
+    expect(limited.email?.limiter).toEqual({ name: "console-email", max: 2, durationMs: 1000 });
+    for (let i = 0; i < 5; i++) {
+      await h.service.email.send.mutate({ template: "welcome", to: `rate${i}@example.com`, data: { user_name: "R" } });
+    }
+    const unlimited = handlers.email;
+    handlers.email = limited.email as DrainTarget;
+    try {
+      const result = await h.admin.worker.drain.mutate({ queue: "email", limit: 5 });
+      expect(result).toMatchObject({ processed: 5, remaining: 0 });
+      // 2 at once, then 2 a second: the last of 5 cannot start before 1.5 s.
+      expect(result.durationMs).toBeGreaterThanOrEqual(1_400);
+    } finally {
+      handlers.email = unlimited as DrainTarget;
+    }
+    expect(await h.redis.exists("queue:{limit:console-email}")).toBe(1);
+  });
+
   it("sends queued emails and SMS through the console provider", async () => {
     const email = await h.service.email.send.mutate({
       template: "welcome",

@@ -4,7 +4,7 @@ import { configOrExit, loadEmailConfig } from "./config.ts";
 import { createEmailHandler } from "./email-handler.ts";
 import { createLogger } from "./logger.ts";
 import { runWorker } from "./run-worker.ts";
-import { emailProviderFor, emailRendererFor, trackingFor } from "./wiring.ts";
+import { emailProviderFor, emailRendererFor, providerRateLimit, trackingFor } from "./wiring.ts";
 
 const config = configOrExit(() => loadEmailConfig());
 const logger = createLogger({ level: config.LOG_LEVEL, debug: config.DEBUG, component: "email" });
@@ -18,10 +18,7 @@ await runWorker({
   concurrency: config.EMAIL_CONCURRENCY,
   graceMs: config.SHUTDOWN_GRACE_MS,
   maxAttempts: config.MAX_ATTEMPTS,
-  limiter:
-    config.EMAIL_RATE_LIMIT > 0
-      ? { name: provider.name, max: config.EMAIL_RATE_LIMIT, durationMs: config.EMAIL_RATE_WINDOW_MS }
-      : undefined,
+  limiter: providerRateLimit("email", provider, config.EMAIL_RATE_LIMIT, config.EMAIL_RATE_WINDOW_MS),
   logger,
   describe: { provider: provider.name, tracking: Boolean(tracking) },
   makeHandler: ({ redis, onRetryAfter }) =>

@@ -1,6 +1,6 @@
 // Public entry of @notify/workers: what another process (the API) needs to render previews and to
 // run worker.drain with the same handlers, providers and templates as the worker processes.
-import type { Handler, RedisConnection } from "@notify/queue";
+import { type Handler, type RateLimit, type RedisConnection, rateLimiterFor } from "@notify/queue";
 import {
   EMAIL_EVENTS_QUEUE,
   EMAIL_QUEUE,
@@ -18,7 +18,7 @@ import { createLogger } from "./logger.ts";
 import { createSmsHandler } from "./sms-handler.ts";
 import { EmailRenderer } from "./templates/email-renderer.ts";
 import { renderSms } from "./templates/sms-templates.ts";
-import { emailProviderFor, emailRendererFor, smsProviderFor } from "./wiring.ts";
+import { emailProviderFor, emailRendererFor, providerRateLimit, smsProviderFor } from "./wiring.ts";
 
 export { ConfigError };
 
@@ -83,23 +83,54 @@ export interface DrainHandlerOptions {
   env: Record<string, string | undefined>;
 }
 
-/** Handlers for worker.drain, by queue name, built exactly as the worker entry points build theirs. */
-export async function createDrainHandlers(options: DrainHandlerOptions): Promise<Record<string, Handler>> {
+/** What worker.drain runs for a queue: its handler, and the rate limit its worker processes share. */
+export interface DrainTarget {
+  handler: Handler;
+  limiter?: RateLimit;
+}
+
+/**
+ * Drain targets by queue name, built exactly as the worker entry points build theirs: same
+ * providers, templates and rate limits, and a provider's Retry-After blocks the shared limit.
+ */
+export async function createDrainHandlers(options: DrainHandlerOptions): Promise<Record<string, DrainTarget>> {
   const { redis, env } = options;
   const email = loadEmailConfig(env);
   const sms = loadSmsConfig(env);
   const events = loadEventsConfig(env);
   const logger = (component: string, config: { LOG_LEVEL: string; DEBUG: string }) =>
     createLogger({ level: config.LOG_LEVEL, debug: config.DEBUG, component });
+  const blocker = (queue: string, limiter: RateLimit | undefined) => (ms: number) => {
+    if (limiter)
+      void rateLimiterFor(redis, queue, limiter)
+        .block(ms)
+        .catch(() => {});
+  };
+  const emailProvider = emailProviderFor(email);
+  const smsProvider = smsProviderFor(sms);
+  const emailLimit = providerRateLimit("email", emailProvider, email.EMAIL_RATE_LIMIT, email.EMAIL_RATE_WINDOW_MS);
+  const smsLimit = providerRateLimit("sms", smsProvider, sms.SMS_RATE_LIMIT, sms.SMS_RATE_WINDOW_MS);
   return {
-    [EMAIL_QUEUE]: createEmailHandler({
-      redis,
-      renderer: await emailRendererFor(email),
-      provider: emailProviderFor(email),
-      from: email.EMAIL_FROM,
-      logger: logger("email", email),
-    }),
-    [SMS_QUEUE]: createSmsHandler({ provider: smsProviderFor(sms), appName: sms.APP_NAME, logger: logger("sms", sms) }),
-    [EMAIL_EVENTS_QUEUE]: createEventsHandler({ redis, logger: logger("events", events) }),
+    [EMAIL_QUEUE]: {
+      handler: createEmailHandler({
+        redis,
+        renderer: await emailRendererFor(email),
+        provider: emailProvider,
+        from: email.EMAIL_FROM,
+        logger: logger("email", email),
+        onRetryAfter: blocker(EMAIL_QUEUE, emailLimit),
+      }),
+      limiter: emailLimit,
+    },
+    [SMS_QUEUE]: {
+      handler: createSmsHandler({
+        provider: smsProvider,
+        appName: sms.APP_NAME,
+        logger: logger("sms", sms),
+        onRetryAfter: blocker(SMS_QUEUE, smsLimit),
+      }),
+      limiter: smsLimit,
+    },
+    [EMAIL_EVENTS_QUEUE]: { handler: createEventsHandler({ redis, logger: logger("events", events) }) },
   };
 }

@@ -5,7 +5,7 @@ import { configOrExit, loadSmsConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { runWorker } from "./run-worker.ts";
 import { createSmsHandler } from "./sms-handler.ts";
-import { smsProviderFor } from "./wiring.ts";
+import { providerRateLimit, smsProviderFor } from "./wiring.ts";
 
 const config = configOrExit(() => loadSmsConfig());
 const logger = createLogger({ level: config.LOG_LEVEL, debug: config.DEBUG, component: "sms" });
@@ -17,10 +17,7 @@ await runWorker({
   concurrency: config.SMS_CONCURRENCY,
   graceMs: config.SHUTDOWN_GRACE_MS,
   maxAttempts: config.MAX_ATTEMPTS,
-  limiter:
-    config.SMS_RATE_LIMIT > 0
-      ? { name: provider.name, max: config.SMS_RATE_LIMIT, durationMs: config.SMS_RATE_WINDOW_MS }
-      : undefined,
+  limiter: providerRateLimit("sms", provider, config.SMS_RATE_LIMIT, config.SMS_RATE_WINDOW_MS),
   logger,
   describe: { provider: provider.name },
   makeHandler: ({ onRetryAfter }) => createSmsHandler({ provider, appName: config.APP_NAME, logger, onRetryAfter }),

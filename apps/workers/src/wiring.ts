@@ -1,5 +1,6 @@
 // Provider and renderer construction from configuration, shared by the worker entry points and the
 // public entry (index.ts), so a drain inside the API sends exactly the way a worker process does.
+import type { RateLimit } from "@notify/queue";
 import type { EmailConfig, SmsConfig } from "./config.ts";
 import { createConsoleEmailProvider, createConsoleSmsProvider } from "./providers/console.ts";
 import { createMsg91Provider } from "./providers/msg91.ts";
@@ -39,4 +40,18 @@ export function trackingFor(config: EmailConfig): { baseUrl: string; secret: str
 
 export function emailRendererFor(config: EmailConfig): Promise<EmailRenderer> {
   return EmailRenderer.create({ appName: config.APP_NAME, appUrl: config.APP_URL, tracking: trackingFor(config) });
+}
+
+/**
+ * The provider account's rate limit for one channel, shared through Redis by every process that
+ * sends through it (worker processes and drains alike); undefined when the limit is 0 (off).
+ * Named by provider and channel: the console providers of email and SMS are not one account.
+ */
+export function providerRateLimit(
+  channel: "email" | "sms",
+  provider: { name: string },
+  max: number,
+  durationMs: number,
+): RateLimit | undefined {
+  return max > 0 ? { name: `${provider.name}-${channel}`, max, durationMs } : undefined;
 }

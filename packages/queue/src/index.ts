@@ -17,7 +17,7 @@ export type { Logger } from "./logger.ts";
 export type { DeadLetterEntry, DeadLetterReason } from "./outcomes.ts";
 export type { BulkOptions, BulkResult, JobInput, PushOptions, PushResult } from "./producer.ts";
 export { type BatchProgress, Queue, type QueueOptions } from "./queue.ts";
-export { RateLimiter } from "./rate-limiter.ts";
+export { RateLimiter, rateLimiterFor } from "./rate-limiter.ts";
 export { listQueues, type RedisInfo, redisInfo } from "./redis-info.ts";
 export { nextRun, type Schedule, type ScheduleInput, scheduleInputSchema } from "./schedules.ts";
 export type { FailureRecord, QueueStats, SeriesPoint, WorkerInfo } from "./stats.ts";

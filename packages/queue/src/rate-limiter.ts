@@ -1,7 +1,9 @@
 // A token bucket in Redis shared by every worker using the same limiter, so N processes together
 // stay under a provider's limit. A provider's 429 with Retry-After blocks the whole bucket.
 import type { RedisConnection } from "./connection.ts";
+import { queueKeys, sharedLimiterKey } from "./keys.ts";
 import { acquireTokens } from "./scripts.ts";
+import type { RateLimit } from "./worker-settings.ts";
 
 export class RateLimiter {
   constructor(
@@ -35,4 +37,14 @@ export class RateLimiter {
     await this.redis.hset(this.key, "blockedUntil", until);
     await this.redis.pexpire(this.key, Math.ceil(ms + this.durationMs * 2 + 1000));
   }
+}
+
+/**
+ * The bucket that workers of `queue` with `limit` share: the named one (one provider account,
+ * across queues) or the queue's own. Anything that must honour or block the same limit (a drain,
+ * a provider's Retry-After) builds it here.
+ */
+export function rateLimiterFor(redis: RedisConnection, queue: string, limit: RateLimit, prefix?: string): RateLimiter {
+  const key = limit.name ? sharedLimiterKey(limit.name, prefix) : queueKeys(queue, prefix).limiter;
+  return new RateLimiter(redis, key, limit.max, limit.durationMs);
 }

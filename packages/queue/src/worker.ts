@@ -12,10 +12,10 @@ import { backoffDelay } from "./backoff.ts";
 import type { RedisConnection } from "./connection.ts";
 import { errorMessage, HaltQueueError, PermanentError, RetryableError } from "./errors.ts";
 import { idOfRaw, type Job, newJobId, parseRawJob } from "./job.ts";
-import { type QueueKeys, queueKeys, registryKey, sharedLimiterKey } from "./keys.ts";
+import { type QueueKeys, queueKeys, registryKey } from "./keys.ts";
 import { type Logger, stderrLogger } from "./logger.ts";
 import { OutcomeWriter } from "./outcomes.ts";
-import { RateLimiter } from "./rate-limiter.ts";
+import { type RateLimiter, rateLimiterFor } from "./rate-limiter.ts";
 import { ReadAhead } from "./read-ahead.ts";
 import { recoverExpiredWorkers } from "./recovery.ts";
 import { Schedules } from "./schedules.ts";
@@ -133,15 +133,7 @@ export class Worker extends EventEmitter {
       this.emit("lost", lost);
     });
     this.schedules = new Schedules(this.redis, this.keys);
-    const limit = options.limiter;
-    this.limiter = limit
-      ? new RateLimiter(
-          this.redis,
-          limit.name ? sharedLimiterKey(limit.name, options.prefix) : this.keys.limiter,
-          limit.max,
-          limit.durationMs,
-        )
-      : null;
+    this.limiter = options.limiter ? rateLimiterFor(this.redis, queue, options.limiter, options.prefix) : null;
     // An 'error' event without a listener would crash the process; errors are logged instead.
     this.on("error", () => {});
     this.redis.on("close", this.onConnectionClosed);

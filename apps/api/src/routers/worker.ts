@@ -14,14 +14,19 @@ export const workerRouter = router({
     .meta({ timeoutMs: 290_000 })
     .input(z.object({ queue: queueNameSchema, limit: z.number().int().min(1).max(1_000).default(50) }))
     .mutation(async ({ ctx, input }) => {
-      const handler = ctx.deps.handlers?.[input.queue];
-      if (!handler) {
+      const target = ctx.deps.handlers?.[input.queue];
+      if (!target) {
         throw new TRPCError({
           code: "PRECONDITION_FAILED",
           message: `no handler for queue "${input.queue}" in this deployment`,
         });
       }
       await ctx.queue(input.queue, { mustExist: true });
-      return drain(input.queue, handler, { connection: ctx.deps.redis, limit: input.limit });
+      // Under the same rate limit as the worker processes: a drain must not burst past the provider's.
+      return drain(input.queue, target.handler, {
+        connection: ctx.deps.redis,
+        limit: input.limit,
+        limiter: target.limiter,
+      });
     }),
 });

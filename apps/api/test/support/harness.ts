@@ -1,11 +1,11 @@
 // One API on a throw-away Redis, served over HTTP, with a client per kind of caller.
 
 import { createNotifyClient, type NotifyClient } from "@notify/client";
-import { createRedis, type Handler } from "@notify/queue";
+import { createRedis } from "@notify/queue";
 import { type RedisServerHandle, startRedisServer } from "@notify/testing";
 import { createApp, type FetchHandler } from "../../src/app.ts";
 import { type ApiConfig, configFromEnv } from "../../src/config.ts";
-import type { TemplateRenderer } from "../../src/deps.ts";
+import type { DrainTarget, TemplateRenderer } from "../../src/deps.ts";
 import type { RedisConnection } from "../../src/lib/redis-guard.ts";
 import { type ServedApp, serve } from "./node-server.ts";
 
@@ -31,7 +31,7 @@ export interface HarnessOptions {
   config?: Partial<ApiConfig>;
   /** Keep an append-only file so a Redis restart keeps the data (outage tests). */
   appendOnly?: boolean;
-  handlers?: Record<string, Handler>;
+  handlers?: Record<string, DrainTarget>;
   templates?: TemplateRenderer;
 }
 
