@@ -19,7 +19,7 @@ export async function benchDeliver(
   options: DeliverBenchOptions,
 ): Promise<{ deliverPerSec: number; jobs: number; seconds: number }> {
   const server = await startRedisServer();
-  const standIn = await new ProviderStandIn({ latencyMs: options.latencyMs }).start();
+  const standIn = await new ProviderStandIn({ latencyMs: options.latencyMs, keepBodies: false }).start();
   const redis = createRedis(server.url);
   const worker = spawnWorker(
     "email",

@@ -38,6 +38,12 @@ export interface StandInOptions {
   /** When set, a request with another key gets 401 like the real service. */
   sendgridApiKey?: string;
   msg91AuthKey?: string;
+  /**
+   * Keep every accepted request's body in `deliveries` (default). A throughput run turns it off:
+   * thousands of retained 8 KB bodies make the stand-in's own garbage collector late with the
+   * 50 ms replies, which would be counted against the worker.
+   */
+  keepBodies?: boolean;
 }
 
 function readBody(request: IncomingMessage): Promise<string> {
@@ -156,7 +162,12 @@ export class ProviderStandIn {
     }
     const delivery = provider === "sendgrid" ? this.readMail(body) : this.readSms(body);
     if (!delivery) return this.fail(provider, response, { status: 400, message: "invalid request body" });
-    this.deliveries.push({ provider, ...delivery, body, at: Date.now() });
+    this.deliveries.push({
+      provider,
+      ...delivery,
+      body: this.options.keepBodies === false ? null : body,
+      at: Date.now(),
+    });
     this.counts.set(delivery.key, (this.counts.get(delivery.key) ?? 0) + 1);
     if (provider === "sendgrid") {
       response.writeHead(202, { "x-message-id": `sg-${this.deliveries.length}`, "content-length": 0 });
