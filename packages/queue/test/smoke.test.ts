@@ -24,4 +24,25 @@ describe("push and process", () => {
     const stats = await queue.stats();
     expect(stats).toMatchObject({ pending: 0, active: 0, dead: 0, processed: 200 });
   });
+
+  it("claims and acks more jobs in one call than Lua can unpack at once, and skips them all when pushed again", async () => {
+    const name = queueName("wide");
+    const queue = new Queue(name, { connection: t.redis });
+    const total = 9_000; // Lua's unpack() stops near 8,000 values
+    const envelopes = Array.from({ length: total }, (_, i) => JSON.stringify({ id: `w-${i}`, type: "x", data: {} }));
+    await t.redis.rpush(queue.keys.pending, ...envelopes);
+    const seen = new Set<string>();
+    // One claim of 9,000 and acks of thousands at once: past the scripts' 1,000-value slices.
+    const worker = createWorker(name, async (job) => void seen.add(job.id), {
+      connection: t.connect(),
+      concurrency: total,
+      prefetch: 0,
+    });
+    await waitFor(async () => (await queue.stats()).processed === total, { message: "all processed" });
+    await t.redis.rpush(queue.keys.pending, ...envelopes);
+    await waitFor(async () => (await queue.stats()).duplicates === total, { message: "all skipped" });
+    await worker.close();
+    expect(seen.size).toBe(total);
+    expect(await queue.stats()).toMatchObject({ pending: 0, active: 0, processed: total });
+  });
 });
