@@ -3,7 +3,7 @@
 // Redis is away is retried until it lands: the job stays in the worker's active hash meanwhile,
 // so nothing is lost and nothing is counted twice.
 import type { RedisConnection } from "./connection.ts";
-import { type Job, serializeJob } from "./job.ts";
+import { idOfRaw, type Job, newJobId, serializeJob } from "./job.ts";
 import type { QueueKeys } from "./keys.ts";
 import type { Logger } from "./logger.ts";
 import { type AckArgs, type AckEntry, ackJobs, deadLetter, retryJob } from "./scripts.ts";
@@ -181,6 +181,21 @@ export class OutcomeWriter {
         pauseReason: how.pauseReason ?? "",
       }),
     );
+  }
+
+  /** A payload that is not a job (bad JSON, wrong shape) goes to the dead-letter list verbatim. */
+  deadLetterInvalid(field: string, payload: string, reason: string, workerId?: string): Promise<boolean> {
+    return this.deadLetter(field, {
+      id: idOfRaw(payload) ?? `raw-${newJobId()}`,
+      reason: "invalid",
+      error: reason,
+      attempts: 0,
+      failedAt: Date.now(),
+      queue: this.keys.name,
+      job: null,
+      raw: payload,
+      workerId,
+    });
   }
 
   async deadLetter(field: string, entry: DeadLetterEntry): Promise<boolean> {

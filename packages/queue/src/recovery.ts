@@ -3,6 +3,7 @@
 // counts the recovery as an attempt, and hands each job back or dead-letters it when its
 // attempts are spent, so a job that kills its worker every time cannot loop forever.
 import type { RedisConnection } from "./connection.ts";
+import { afterFailedAttempt } from "./failure.ts";
 import { type Job, parseRawJob } from "./job.ts";
 import type { QueueKeys } from "./keys.ts";
 import type { Logger } from "./logger.ts";
@@ -50,19 +51,10 @@ async function recoverOne(deps: RecoveryDeps, { field, payload }: Held, deadId: 
   const parsed = parseRawJob(payload);
   const error = `worker ${deadId} stopped (lease expired) while running this job`;
   if (!parsed.ok) {
-    await deps.outcomes.deadLetter(field, {
-      id: `raw-${Date.now().toString(36)}`,
-      reason: "invalid",
-      error: `${parsed.reason} (found with a dead worker)`,
-      attempts: 0,
-      failedAt: Date.now(),
-      queue: deps.keys.name,
-      job: null,
-      raw: payload,
-    });
+    await deps.outcomes.deadLetterInvalid(field, payload, `${parsed.reason} (found with a dead worker)`);
     return;
   }
-  const job: Job = { ...parsed.job, attempts: parsed.job.attempts + 1, lastError: error, failedAt: Date.now() };
+  const job = afterFailedAttempt(parsed.job, error, Date.now());
   if (job.attempts >= deps.maxAttemptsOf(job)) {
     await deps.outcomes.deadLetter(field, {
       id: job.id,

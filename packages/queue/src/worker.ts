@@ -8,10 +8,10 @@
 // handlers must be idempotent by job id. Delivered ids are remembered for `dedupeWindowMs`, so a job pushed twice or handed
 // back after its ack already landed is skipped.
 import { EventEmitter } from "node:events";
-import { backoffDelay } from "./backoff.ts";
 import type { RedisConnection } from "./connection.ts";
-import { errorMessage, HaltQueueError, PermanentError, RetryableError } from "./errors.ts";
-import { idOfRaw, type Job, newJobId, parseRawJob } from "./job.ts";
+import { errorMessage, PermanentError } from "./errors.ts";
+import { decideFailure } from "./failure.ts";
+import { type Job, parseRawJob } from "./job.ts";
 import { type QueueKeys, queueKeys, registryKey } from "./keys.ts";
 import { type Logger, stderrLogger } from "./logger.ts";
 import { OutcomeWriter } from "./outcomes.ts";
@@ -512,66 +512,55 @@ export class Worker extends EventEmitter {
     }
   }
 
-  /** A payload that is not a job (bad JSON, wrong shape) goes to the dead-letter list verbatim. */
   private async deadLetterInvalid(field: string, payload: string, reason: string): Promise<void> {
     this.tally.deadLettered++;
-    await this.outcomes.deadLetter(field, {
-      id: idOfRaw(payload) ?? `raw-${newJobId()}`,
-      reason: "invalid",
-      error: reason,
-      attempts: 0,
-      failedAt: Date.now(),
-      queue: this.queue,
-      job: null,
-      raw: payload,
-      workerId: this.id,
-    });
+    await this.outcomes.deadLetterInvalid(field, payload, reason, this.id);
     this.emit("dead", null, new PermanentError(reason, { reason: "invalid" }));
   }
 
   private async fail({ field, payload }: Held, job: Job, error: unknown): Promise<void> {
-    const message = errorMessage(error);
     const now = Date.now();
-    if (error instanceof HaltQueueError) {
-      await this.outcomes.handBack(field, payload, null, {
-        dueAt: 0,
-        statsField: "halted",
-        error: message,
-        pauseReason: message,
-      });
-      this.pausedReason = message;
-      this.log.error({ queue: this.queue, reason: message }, "queue halted: paused until an operator resumes it");
-      this.emit("halted", message);
-      return;
+    const outcome = decideFailure(job, error, this.settings, now);
+    switch (outcome.kind) {
+      case "halt":
+        await this.outcomes.handBack(field, payload, null, {
+          dueAt: 0,
+          statsField: "halted",
+          error: outcome.message,
+          pauseReason: outcome.message,
+        });
+        this.pausedReason = outcome.message;
+        this.log.error(
+          { queue: this.queue, reason: outcome.message },
+          "queue halted: paused until an operator resumes it",
+        );
+        this.emit("halted", outcome.message);
+        return;
+      case "dead":
+        this.tally.failed++;
+        this.tally.deadLettered++;
+        await this.outcomes.deadLetter(field, {
+          id: job.id,
+          reason: outcome.reason,
+          error: outcome.message,
+          attempts: outcome.job.attempts,
+          failedAt: now,
+          queue: this.queue,
+          job: outcome.job,
+          workerId: this.id,
+        });
+        this.emit("dead", outcome.job, error);
+        return;
+      case "retry":
+        this.tally.failed++;
+        this.tally.retried++;
+        await this.outcomes.handBack(field, payload, outcome.job, {
+          dueAt: now + outcome.delayMs,
+          statsField: "retried",
+          error: outcome.message,
+        });
+        this.emit("retrying", outcome.job, error, outcome.delayMs);
     }
-    const attempts = job.attempts + 1;
-    const failed: Job = { ...job, attempts, lastError: message, failedAt: now };
-    this.tally.failed++;
-    if (error instanceof PermanentError || attempts >= this.maxAttemptsOf(job)) {
-      const reason = error instanceof PermanentError ? error.reason : "exhausted";
-      this.tally.deadLettered++;
-      await this.outcomes.deadLetter(field, {
-        id: job.id,
-        reason,
-        error: message,
-        attempts,
-        failedAt: now,
-        queue: this.queue,
-        job: failed,
-        workerId: this.id,
-      });
-      this.emit("dead", failed, error);
-      return;
-    }
-    const retryAfter = error instanceof RetryableError ? error.retryAfterMs : undefined;
-    const delay = retryAfter ?? backoffDelay(job.backoff ?? this.settings.backoff, attempts);
-    this.tally.retried++;
-    await this.outcomes.handBack(field, payload, failed, {
-      dueAt: now + Math.max(1, delay),
-      statsField: "retried",
-      error: message,
-    });
-    this.emit("retrying", failed, error, delay);
   }
 
   /**
