@@ -106,6 +106,7 @@ export class Worker extends EventEmitter {
   private timers: NodeJS.Timeout[] = [];
   private promoteTimer: NodeJS.Timeout | null = null;
   private drainBudget = Number.POSITIVE_INFINITY;
+  private doneBucketSeen = -1;
   private readonly tally = { processed: 0, failed: 0, retried: 0, deadLettered: 0 };
 
   constructor(
@@ -279,6 +280,7 @@ export class Worker extends EventEmitter {
     try {
       await this.promote();
       await this.schedules.fireDue();
+      await this.dropStaleDoneSet();
       await recoverExpiredWorkers({
         redis: this.redis,
         keys: this.keys,
@@ -291,6 +293,19 @@ export class Worker extends EventEmitter {
     } catch (error) {
       this.log.warn({ queue: this.queue, err: errorMessage(error) }, "maintenance failed; will try again");
     }
+  }
+
+  /**
+   * The delivered-id set of two windows back is no longer read, but its TTL keeps it a window
+   * longer, and Redis frees an expiring key in its main thread: at 1,000 jobs a second that is a
+   * set of 600,000 ids and a pause of tens of milliseconds. UNLINK frees it in the background,
+   * once per window per worker.
+   */
+  private async dropStaleDoneSet(): Promise<void> {
+    const bucket = doneBucket(Date.now(), this.settings.dedupeWindowMs);
+    if (bucket === this.doneBucketSeen) return;
+    await this.redis.unlink(this.keys.done(bucket - 2));
+    this.doneBucketSeen = bucket;
   }
 
   private async promote(): Promise<void> {

@@ -73,4 +73,15 @@ describe("idempotency", () => {
     expect(runs.sort()).toEqual(["other", "same"]);
     expect((await queue.stats()).duplicates).toBe(1);
   });
+
+  it("frees the delivered-id set of two windows back without waiting for its TTL", async () => {
+    const name = queueName("stale-done");
+    const queue = new Queue(name, { connection: t.redis });
+    const windowMs = 60_000;
+    const stale = queue.keys.done(Math.floor(Date.now() / windowMs) - 2);
+    await t.redis.sadd(stale, "old-1", "old-2");
+    await t.redis.expire(stale, 3_600);
+    workers.push(createWorker(name, async () => {}, { connection: t.connect(), dedupeWindowMs: windowMs }));
+    await waitFor(async () => (await t.redis.exists(stale)) === 0, { message: "stale set unlinked" });
+  });
 });
