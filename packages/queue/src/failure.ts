@@ -17,6 +17,11 @@ export type FailureOutcome =
   /** Run it again after `delayMs`, with the attempt counted. */
   | { kind: "retry"; delayMs: number; message: string; job: Job };
 
+/** Runs a job may have, first included: its own limit, or the worker's. */
+export function attemptsAllowed(job: Job, policy: RetryPolicy): number {
+  return job.maxAttempts ?? policy.maxAttempts;
+}
+
 /** The job as it is stored after a failed attempt. */
 export function afterFailedAttempt(job: Job, message: string, now: number): Job {
   return { ...job, attempts: job.attempts + 1, lastError: message, failedAt: now };
@@ -37,7 +42,7 @@ export function decideFailure(
   if (error instanceof HaltQueueError) return { kind: "halt", message };
   const failed = afterFailedAttempt(job, message, now);
   if (error instanceof PermanentError) return { kind: "dead", reason: error.reason, message, job: failed };
-  if (failed.attempts >= (job.maxAttempts ?? policy.maxAttempts)) {
+  if (failed.attempts >= attemptsAllowed(job, policy)) {
     return { kind: "dead", reason: "exhausted", message, job: failed };
   }
   const retryAfter = error instanceof RetryableError ? error.retryAfterMs : undefined;

@@ -128,13 +128,9 @@ export class OutcomeWriter {
     };
   }
 
-  private reportLost(sent: number, { acked, lost }: { acked: number; lost: number }): void {
-    if (lost > 0 && acked + lost === sent) this.onLost(lost);
-  }
-
   private async writeAcks(entries: AckEntry[]): Promise<void> {
-    const result = await this.persist("ack", () => ackJobs(this.redis, this.ackArgs(entries)));
-    this.reportLost(entries.length, result);
+    const { lost } = await this.persist("ack", () => ackJobs(this.redis, this.ackArgs(entries)));
+    if (lost > 0) this.onLost(lost);
   }
 
   /** Schedules a retry (dueAt > 0) or puts the job back at the head of the queue (dueAt = 0). */

@@ -3,8 +3,8 @@
 // counts the recovery as an attempt, and hands each job back or dead-letters it when its
 // attempts are spent, so a job that kills its worker every time cannot loop forever.
 import type { RedisConnection } from "./connection.ts";
-import { afterFailedAttempt } from "./failure.ts";
-import { type Job, parseRawJob } from "./job.ts";
+import { afterFailedAttempt, attemptsAllowed, type RetryPolicy } from "./failure.ts";
+import { parseRawJob } from "./job.ts";
 import type { QueueKeys } from "./keys.ts";
 import type { Logger } from "./logger.ts";
 import type { OutcomeWriter } from "./outcomes.ts";
@@ -16,7 +16,7 @@ export interface RecoveryDeps {
   workerId: string;
   active: string;
   outcomes: OutcomeWriter;
-  maxAttemptsOf: (job: Job) => number;
+  policy: RetryPolicy;
   log: Logger;
 }
 
@@ -55,7 +55,7 @@ async function recoverOne(deps: RecoveryDeps, { field, payload }: Held, deadId: 
     return;
   }
   const job = afterFailedAttempt(parsed.job, error, Date.now());
-  if (job.attempts >= deps.maxAttemptsOf(job)) {
+  if (job.attempts >= attemptsAllowed(job, deps.policy)) {
     await deps.outcomes.deadLetter(field, {
       id: job.id,
       reason: "lost",

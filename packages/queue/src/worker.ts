@@ -219,8 +219,6 @@ export class Worker extends EventEmitter {
     this.needsReconcile = true;
   };
 
-  private maxAttemptsOf = (job: Job): number => job.maxAttempts ?? this.settings.maxAttempts;
-
   private async register(): Promise<void> {
     await this.redis.sadd(registryKey(this.options.prefix), this.queue);
     await this.beat(true);
@@ -287,7 +285,7 @@ export class Worker extends EventEmitter {
         workerId: this.id,
         active: this.active,
         outcomes: this.outcomes,
-        maxAttemptsOf: this.maxAttemptsOf,
+        policy: this.settings,
         log: this.log,
       });
     } catch (error) {
@@ -386,11 +384,7 @@ export class Worker extends EventEmitter {
    * one field for both, so one copy runs and the other is dropped (and counted as a duplicate).
    */
   private dropHeldTwice(claimed: Held[]): Held[] {
-    const held = new Set<string>([
-      ...[...this.inFlight].map((f) => f.held.field),
-      ...this.buffer.map((h) => h.field),
-      ...this.outcomes.unackedFields(),
-    ]);
+    const held = this.knownFields(true);
     const fresh = claimed.filter((h) => !held.has(h.field) && held.add(h.field));
     const dropped = claimed.length - fresh.length;
     if (dropped > 0) {
@@ -594,11 +588,7 @@ export class Worker extends EventEmitter {
    */
   private async releaseActive(inQueueOrder: Held[] = []): Promise<void> {
     // Read-ahead jobs stay ours while we run; when closing they go back with the rest.
-    const known = new Set<string>([
-      ...[...this.inFlight].map((f) => f.held.field),
-      ...(this.closing ? [] : this.buffer.map((held) => held.field)),
-      ...this.outcomes.unackedFields(),
-    ]);
+    const known = this.knownFields(!this.closing);
     let all: Record<string, string>;
     try {
       await this.returnLanded();
@@ -616,6 +606,15 @@ export class Worker extends EventEmitter {
       if (all[field] === undefined) continue; // no longer ours
       await this.outcomes.handBack(field, payload, null, { dueAt: 0, statsField: "released" });
     }
+  }
+
+  /** Fields of the jobs this process knows it holds: running, awaiting their ack, and read ahead. */
+  private knownFields(withReadAhead: boolean): Set<string> {
+    return new Set<string>([
+      ...[...this.inFlight].map((flight) => flight.held.field),
+      ...(withReadAhead ? this.buffer.map((held) => held.field) : []),
+      ...this.outcomes.unackedFields(),
+    ]);
   }
 
   /** A job our blocking pop landed but no claim took in goes back to the head of the queue. */
