@@ -37,3 +37,8 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message || error.name;
   return typeof error === "string" ? error : JSON.stringify(error);
 }
+
+/** Redis refused a write because it reached maxmemory under the noeviction policy. */
+export function isOutOfMemoryError(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith("OOM ");
+}

@@ -47,5 +47,13 @@ export function decideFailure(
   }
   const retryAfter = error instanceof RetryableError ? error.retryAfterMs : undefined;
   const delayMs = Math.max(1, retryAfter ?? backoffDelay(job.backoff ?? policy.backoff, failed.attempts, random));
+  if (isExpired(job, now + delayMs)) {
+    return { kind: "dead", reason: "expired", message: `${message}; expired before the next attempt`, job: failed };
+  }
   return { kind: "retry", delayMs, message, job: failed };
+}
+
+/** A job past its expiresAt is dead-lettered, never sent: a late OTP is worse than none. */
+export function isExpired(job: Pick<Job, "expiresAt">, now: number): boolean {
+  return job.expiresAt !== undefined && now >= job.expiresAt;
 }

@@ -1,8 +1,9 @@
 // Finding jobs wherever they are: pending, active (in a worker's hands), delayed, dead, or in the
 // recent history. Lists are walked in chunks, so a search over a deep queue is bounded.
 import type { RedisConnection } from "./connection.ts";
-import type { DeadLetter, DeadLetters } from "./dead-letters.ts";
-import { type Job, parseRawJob } from "./job.ts";
+import type { DeadLetter, DeadLetterQueue } from "./dlq.ts";
+import { idOfRaw, type Job, parseRawJob } from "./job.ts";
+import { TOO_LARGE_PREFIX_BYTES } from "./json-bounds.ts";
 import type { QueueKeys } from "./keys.ts";
 
 export type JobState = "pending" | "active" | "delayed" | "dead" | "completed";
@@ -16,14 +17,22 @@ export interface FoundJob {
   workerId?: string;
   error?: string;
   reason?: string;
+  /** A dead letter's own id, which names it even when its payload has none (dlq.ts). */
+  id?: string;
 }
 
 const CHUNK = 1_000;
 /** How many pending jobs a search reads at most; the head of the queue is what people look for. */
 const MAX_PENDING_SCANNED = 200_000;
 
+/**
+ * What inspection shows of a payload: unlike a worker, it parses jobs over the size limit (they
+ * sit in the queue and must be seen and repaired), but never beyond a depth its callers could
+ * not walk.
+ */
+const INSPECTION_LIMITS = { maxBytes: Number.POSITIVE_INFINITY, maxDepth: 5_000 };
 function parsed(raw: string): Job | null {
-  const result = parseRawJob(raw);
+  const result = parseRawJob(raw, INSPECTION_LIMITS);
   return result.ok ? result.job : null;
 }
 
@@ -36,13 +45,22 @@ export function parseCompleted(entry: string): { job: Job; finishedAt: number } 
   }
 }
 
+/** JSON of a parsed job, or `fallback` when it is nested too deep to serialize (raw writes can be). */
+function stringifyOr(job: unknown, fallback: string): string {
+  try {
+    return JSON.stringify(job);
+  } catch {
+    return fallback;
+  }
+}
+
 function fromCompleted(entry: string): FoundJob | null {
   const completed = parseCompleted(entry);
   return (
     completed && {
       state: "completed",
       job: completed.job,
-      raw: JSON.stringify(completed.job),
+      raw: stringifyOr(completed.job, entry),
       at: completed.finishedAt,
     }
   );
@@ -52,10 +70,11 @@ function fromDeadLetter(dead: DeadLetter): FoundJob {
   return {
     state: "dead",
     job: dead.job,
-    raw: dead.raw ?? JSON.stringify(dead.job),
+    raw: dead.raw ?? stringifyOr(dead.job, dead.entry),
     at: dead.failedAt,
     error: dead.error,
     reason: dead.reason,
+    id: dead.id,
   };
 }
 
@@ -64,6 +83,8 @@ async function heldByWorkers(redis: RedisConnection, keys: QueueKeys): Promise<{
   const held: { raw: string; workerId: string }[] = [];
   for (const workerId of await redis.zrange(keys.workers, 0, -1)) {
     for (const raw of await redis.hvals(keys.active(workerId))) held.push({ raw, workerId });
+    // A blocking pop's landing list holds at most one job, until the next claim takes it in.
+    for (const raw of await redis.lrange(keys.landing(workerId), 0, -1)) held.push({ raw, workerId });
   }
   return held;
 }
@@ -77,7 +98,7 @@ export async function peek(redis: RedisConnection, keys: QueueKeys, count: numbe
 export async function* walkJobs(
   redis: RedisConnection,
   keys: QueueKeys,
-  dlq: DeadLetters,
+  dlq: DeadLetterQueue,
   matches: (raw: string) => boolean,
 ): AsyncGenerator<FoundJob> {
   for (const { raw, workerId } of await heldByWorkers(redis, keys)) {
@@ -85,6 +106,11 @@ export async function* walkJobs(
   }
   for (let start = 0; start < MAX_PENDING_SCANNED; start += CHUNK) {
     const chunk = await redis.lrange(keys.pending, start, start + CHUNK - 1);
+    for (const raw of chunk) if (matches(raw)) yield { state: "pending", job: parsed(raw), raw };
+    if (chunk.length < CHUNK) break;
+  }
+  for (let start = 0; start < MAX_PENDING_SCANNED; start += CHUNK) {
+    const chunk = await redis.zrange(keys.prioritized, start, start + CHUNK - 1);
     for (const raw of chunk) if (matches(raw)) yield { state: "pending", job: parsed(raw), raw };
     if (chunk.length < CHUNK) break;
   }
@@ -108,12 +134,17 @@ export async function* walkJobs(
 export async function findJob(
   redis: RedisConnection,
   keys: QueueKeys,
-  dlq: DeadLetters,
+  dlq: DeadLetterQueue,
   id: string,
 ): Promise<FoundJob | null> {
   const needle = `"id":${JSON.stringify(id)}`;
   for await (const found of walkJobs(redis, keys, dlq, (raw) => raw.includes(needle))) {
-    if (found.job?.id === id) return found;
+    if ((found.job?.id ?? idOfRaw(found.raw.slice(0, TOO_LARGE_PREFIX_BYTES))) === id) return found;
+  }
+  // A dead letter whose payload carries no id is named by its entry's hash, not by any text in it.
+  if (id.startsWith("raw-")) {
+    const dead = await dlq.get(id);
+    if (dead) return fromDeadLetter(dead);
   }
   return null;
 }
@@ -121,7 +152,7 @@ export async function findJob(
 export async function searchJobs(
   redis: RedisConnection,
   keys: QueueKeys,
-  dlq: DeadLetters,
+  dlq: DeadLetterQueue,
   text: string,
   limit: number,
 ): Promise<FoundJob[]> {
@@ -147,14 +178,20 @@ export interface JobPage {
 export async function listJobs(
   redis: RedisConnection,
   keys: QueueKeys,
-  dlq: DeadLetters,
+  dlq: DeadLetterQueue,
   { state, offset = 0, limit = 50 }: { state: JobState; offset?: number; limit?: number },
 ): Promise<JobPage> {
   const end = offset + limit - 1;
   switch (state) {
     case "pending": {
-      const [total, raw] = await Promise.all([redis.llen(keys.pending), redis.lrange(keys.pending, offset, end)]);
-      return { state, total, jobs: raw.map((r) => ({ state, job: parsed(r), raw: r })) };
+      // The pending list first, then the prioritized lane: the order in which claims take them.
+      const [listed, laned] = await Promise.all([redis.llen(keys.pending), redis.zcard(keys.prioritized)]);
+      const raw = offset < listed ? await redis.lrange(keys.pending, offset, end) : [];
+      if (raw.length < limit && laned > 0) {
+        const from = Math.max(0, offset - listed);
+        raw.push(...(await redis.zrange(keys.prioritized, from, from + limit - raw.length - 1)));
+      }
+      return { state, total: listed + laned, jobs: raw.map((r) => ({ state, job: parsed(r), raw: r })) };
     }
     case "delayed": {
       const [total, raw] = await Promise.all([

@@ -1,16 +1,27 @@
 // Writes what happened to each job back to Redis: acks (batched: one round trip for every job that
 // finished in the same tick), retries, dead letters and hand-backs. A write that fails because
 // Redis is away is retried until it lands: the job stays in the worker's active hash meanwhile,
-// so nothing is lost and nothing is counted twice.
+// so nothing is lost and nothing is counted twice. Every write names the lease epoch the job was
+// claimed under: a write under a fenced epoch finds nothing to change.
 import type { RedisConnection } from "./connection.ts";
 import { idOfRaw, type Job, newJobId, serializeJob } from "./job.ts";
+import { TOO_LARGE_PREFIX_BYTES, utf8Bytes } from "./json-bounds.ts";
 import type { QueueKeys } from "./keys.ts";
 import type { Logger } from "./logger.ts";
-import { type AckArgs, type AckEntry, ackJobs, deadLetter, retryJob } from "./scripts.ts";
+import { tallyDurations } from "./processing-time.ts";
+import { type AckEntry, ackJobs, deadLetter, type Held, type Holder, retryJob } from "./scripts.ts";
 import { DAY_TTL_SECONDS, dayStamp, doneBucket, MINUTE_TTL_SECONDS, minuteBucket } from "./time-buckets.ts";
 import type { WorkerSettings } from "./worker-settings.ts";
 
-export type DeadLetterReason = "failed" | "exhausted" | "invalid" | "lost" | "suppressed" | (string & {});
+export type DeadLetterReason =
+  | "failed"
+  | "exhausted"
+  | "invalid"
+  | "too_large"
+  | "expired"
+  | "lost"
+  | "suppressed"
+  | (string & {});
 
 export interface DeadLetterEntry {
   id: string;
@@ -22,14 +33,21 @@ export interface DeadLetterEntry {
   /** The job as it was, or null when the payload never parsed (then `raw` keeps it verbatim). */
   job: Job | null;
   raw?: string;
+  /** Size of the whole payload when `raw` keeps only its prefix (reason too_large). */
+  rawBytes?: number;
   workerId?: string;
 }
 
 const RETRY_WRITE_MS = 250;
 
+interface PendingAck extends AckEntry {
+  holder: Holder;
+  durationMs: number;
+}
+
 export class OutcomeWriter {
-  private pending: AckEntry[] = [];
-  private writing: AckEntry[] = [];
+  private pending: PendingAck[] = [];
+  private writing: PendingAck[] = [];
   private flushing: Promise<void> | null = null;
   private scheduled = false;
   private idle: (() => void)[] = [];
@@ -37,7 +55,6 @@ export class OutcomeWriter {
   constructor(
     private readonly redis: RedisConnection,
     private readonly keys: QueueKeys,
-    private readonly active: string,
     private readonly settings: WorkerSettings,
     private readonly log: Logger,
     private readonly onLost: (count: number) => void,
@@ -45,9 +62,10 @@ export class OutcomeWriter {
     this.historyBudget = settings.historyCap;
   }
 
-  /** Queues an ack; it is written with every other ack of this tick. */
-  ack(field: string, job: Job): void {
-    this.pending.push({ field, id: job.id, batchKey: job.batchId ? this.batchKey(job.batchId) : undefined });
+  /** Queues an ack; it is written with every other ack of this tick. `durationMs`: the handler's run. */
+  ack({ field, holder }: Held, job: Job, durationMs: number): void {
+    const batchKey = job.batchId ? this.batchKey(job.batchId) : undefined;
+    this.pending.push({ field, holder, id: job.id, batchKey, durationMs });
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => {
@@ -108,10 +126,25 @@ export class OutcomeWriter {
     return fields;
   }
 
-  private ackArgs(entries: AckEntry[]): AckArgs {
+  private async writeAcks(entries: PendingAck[]): Promise<void> {
+    // One epoch almost always; after a lost lease the old epoch's acks go to its own (fenced) keys.
+    const byHolder = new Map<Holder, PendingAck[]>();
+    for (const entry of entries) {
+      const group = byHolder.get(entry.holder);
+      if (group) group.push(entry);
+      else byHolder.set(entry.holder, [entry]);
+    }
+    for (const [holder, group] of byHolder) {
+      const { lost } = await this.persist("ack", () => ackJobs(this.redis, this.ackArgs(holder, group)));
+      if (lost > 0) this.onLost(lost);
+    }
+  }
+
+  private ackArgs(holder: Holder, entries: PendingAck[]) {
     const now = Date.now();
     return {
-      active: this.active,
+      holder,
+      held: this.keys.held,
       stats: this.keys.stats,
       done: this.keys.done(doneBucket(now, this.settings.dedupeWindowMs)),
       minute: this.keys.minute(minuteBucket(now)),
@@ -125,18 +158,13 @@ export class OutcomeWriter {
       batchTtlSeconds: this.settings.batchTtlSeconds,
       entries,
       historyFields: this.historyFields(entries, now),
+      processingTime: tallyDurations(entries.map((entry) => entry.durationMs)),
     };
-  }
-
-  private async writeAcks(entries: AckEntry[]): Promise<void> {
-    const { lost } = await this.persist("ack", () => ackJobs(this.redis, this.ackArgs(entries)));
-    if (lost > 0) this.onLost(lost);
   }
 
   /** Schedules a retry (dueAt > 0) or puts the job back at the head of the queue (dueAt = 0). */
   async handBack(
-    field: string,
-    payload: string,
+    { field, payload, holder }: Held,
     /** The job as it should be stored again; null hands the payload back unchanged. */
     job: Job | null,
     how: {
@@ -160,7 +188,8 @@ export class OutcomeWriter {
         : "";
     return this.persist("retry", () =>
       retryJob(this.redis, {
-        active: this.active,
+        active: holder.active,
+        held: this.keys.held,
         delayed: this.keys.delayed,
         pending: this.keys.pending,
         stats: this.keys.stats,
@@ -180,26 +209,31 @@ export class OutcomeWriter {
   }
 
   /** A payload that is not a job (bad JSON, wrong shape) goes to the dead-letter list verbatim. */
-  deadLetterInvalid(field: string, payload: string, reason: string, workerId?: string): Promise<boolean> {
-    return this.deadLetter(field, {
-      id: idOfRaw(payload) ?? `raw-${newJobId()}`,
-      reason: "invalid",
+  deadLetterInvalid(held: Held, reason: string, kind: "invalid" | "too_large" = "invalid"): Promise<boolean> {
+    const { payload } = held;
+    const tooLarge = kind === "too_large";
+    return this.deadLetter(held, {
+      id: idOfRaw(payload.slice(0, TOO_LARGE_PREFIX_BYTES)) ?? `raw-${newJobId()}`,
+      reason: kind,
       error: reason,
       attempts: 0,
       failedAt: Date.now(),
       queue: this.keys.name,
       job: null,
-      raw: payload,
-      workerId,
+      // An oversized payload keeps only a bounded prefix: the dead-letter list must stay small.
+      raw: tooLarge ? payload.slice(0, TOO_LARGE_PREFIX_BYTES) : payload,
+      ...(tooLarge ? { rawBytes: utf8Bytes(payload) } : {}),
+      workerId: held.holder.id,
     });
   }
 
-  async deadLetter(field: string, entry: DeadLetterEntry): Promise<boolean> {
+  async deadLetter({ field, holder }: Held, entry: DeadLetterEntry): Promise<boolean> {
     const now = Date.now();
     const batchId = entry.job?.batchId;
     return this.persist("dead-letter", () =>
       deadLetter(this.redis, {
-        active: this.active,
+        active: holder.active,
+        held: this.keys.held,
         dlq: this.keys.dlq,
         stats: this.keys.stats,
         failures: this.keys.failures,

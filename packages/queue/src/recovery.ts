@@ -1,41 +1,39 @@
 // Crash recovery. Every worker holds a lease renewed by heartbeats; when a lease expires, any
-// live worker takes the dead worker's in-flight jobs (atomically, see reclaimWorker-5.lua),
+// live worker takes the dead worker's in-flight jobs (atomically, see reclaimWorker-6.lua),
 // counts the recovery as an attempt, and hands each job back or dead-letters it when its
 // attempts are spent, so a job that kills its worker every time cannot loop forever.
 import type { RedisConnection } from "./connection.ts";
-import { afterFailedAttempt, attemptsAllowed, type RetryPolicy } from "./failure.ts";
+import { afterFailedAttempt, attemptsAllowed, isExpired, type RetryPolicy } from "./failure.ts";
 import { parseRawJob } from "./job.ts";
 import type { QueueKeys } from "./keys.ts";
 import type { Logger } from "./logger.ts";
 import type { OutcomeWriter } from "./outcomes.ts";
-import { type Held, reclaimWorker } from "./scripts.ts";
+import { type Held, type Holder, reclaimWorker } from "./scripts.ts";
 
 export interface RecoveryDeps {
   redis: RedisConnection;
   keys: QueueKeys;
-  workerId: string;
-  active: string;
+  /** The rescuing worker's current epoch: recovered jobs land in its active hash. */
+  holder: Holder;
   outcomes: OutcomeWriter;
-  policy: RetryPolicy;
+  policy: RetryPolicy & { maxJobBytes: number; defaultType?: string | undefined };
   log: Logger;
 }
 
 /** Recovers every worker whose lease expired; returns how many jobs were handed back or dead-lettered. */
 export async function recoverExpiredWorkers(deps: RecoveryDeps): Promise<number> {
-  const { redis, keys, workerId, log } = deps;
-  const now = Date.now();
-  const expired = await redis.zrangebyscore(keys.workers, "-inf", now, "LIMIT", 0, 20);
+  const { redis, keys, holder, log } = deps;
+  // Candidates by our clock; the script decides by Redis's.
+  const expired = await redis.zrangebyscore(keys.workers, "-inf", Date.now(), "LIMIT", 0, 20);
   let recovered = 0;
   for (const deadId of expired) {
-    if (deadId === workerId) continue;
+    if (deadId === holder.id) continue;
     const held = await reclaimWorker(redis, {
       workers: keys.workers,
-      deadActive: keys.active(deadId),
-      ownActive: deps.active,
-      deadInfo: keys.workerInfo(deadId),
-      deadLanding: keys.landing(deadId),
+      held: keys.held,
       deadId,
-      now,
+      dead: { active: keys.active(deadId), landing: keys.landing(deadId), info: keys.workerInfo(deadId) },
+      own: holder,
     });
     if (held.length > 0)
       log.warn({ queue: keys.name, deadWorker: deadId, jobs: held.length }, "recovering jobs of a dead worker");
@@ -47,25 +45,31 @@ export async function recoverExpiredWorkers(deps: RecoveryDeps): Promise<number>
   return recovered;
 }
 
-async function recoverOne(deps: RecoveryDeps, { field, payload }: Held, deadId: string): Promise<void> {
-  const parsed = parseRawJob(payload);
+async function recoverOne(deps: RecoveryDeps, held: Held, deadId: string): Promise<void> {
+  const parsed = parseRawJob(held.payload, { maxBytes: deps.policy.maxJobBytes, defaultType: deps.policy.defaultType });
   const error = `worker ${deadId} stopped (lease expired) while running this job`;
   if (!parsed.ok) {
-    await deps.outcomes.deadLetterInvalid(field, payload, `${parsed.reason} (found with a dead worker)`);
+    await deps.outcomes.deadLetterInvalid(held, `${parsed.reason} (found with a dead worker)`, parsed.kind);
     return;
   }
-  const job = afterFailedAttempt(parsed.job, error, Date.now());
-  if (job.attempts >= attemptsAllowed(job, deps.policy)) {
-    await deps.outcomes.deadLetter(field, {
+  const now = Date.now();
+  const job = afterFailedAttempt(parsed.job, error, now);
+  // Past its expiry, or out of attempts: dead-lettered instead of run again.
+  const final = isExpired(job, now)
+    ? { reason: "expired", error: `${error}; expired before it could run again` }
+    : job.attempts >= attemptsAllowed(job, deps.policy)
+      ? { reason: "lost", error: `${error}; ${job.attempts} attempts used` }
+      : null;
+  if (final) {
+    await deps.outcomes.deadLetter(held, {
       id: job.id,
-      reason: "lost",
-      error: `${error}; ${job.attempts} attempts used`,
+      ...final,
       attempts: job.attempts,
-      failedAt: Date.now(),
+      failedAt: now,
       queue: deps.keys.name,
       job,
     });
     return;
   }
-  await deps.outcomes.handBack(field, payload, job, { dueAt: 0, statsField: "recovered", error });
+  await deps.outcomes.handBack(held, job, { dueAt: 0, statsField: "recovered", error });
 }

@@ -4,23 +4,34 @@ import { readFileSync } from "node:fs";
 import type { RedisConnection } from "./connection.ts";
 
 const SCRIPT_NAMES = [
-  "claimJobs-5",
-  "ackJobs-6",
-  "retryJob-7",
-  "deadLetter-7",
-  "promoteDelayed-2",
+  "claimJobs-8",
+  "ackJobs-7",
+  "retryJob-8",
+  "deadLetter-8",
+  "promoteDelayed-3",
   "heartbeat-3",
-  "reclaimWorker-5",
-  "pushUnique-3",
+  "reclaimWorker-6",
+  "pushUnique-4",
+  "pushPrioritized-2",
   "fireSchedule-3",
   "acquireTokens-1",
   "retryDeadLetter-3",
+  "returnLanded-2",
+  "addBatchItems-5",
+  "advanceMessageStatus-1",
+  "recordAttempt-9",
+  "cleanOlder-1",
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
-const sources = new Map<ScriptName, string>(
-  SCRIPT_NAMES.map((name) => [name, readFileSync(new URL(`./lua/${name}.lua`, import.meta.url), "utf8")]),
-);
+const readLua = (path: string) => readFileSync(new URL(`./lua/${path}.lua`, import.meta.url), "utf8");
+/** `-- include: name` lines take the shared snippet lua/includes/name.lua. */
+const withIncludes = (source: string) =>
+  source.replace(/^-- include: ([A-Za-z]+)$/gm, (_, name: string) => readLua(`includes/${name}`).trimEnd());
+const sources = new Map<ScriptName, string>(SCRIPT_NAMES.map((name) => [name, withIncludes(readLua(name))]));
+
+/** Payloads up to this size are JSON-decoded by the scripts when their id is not at the head. */
+export const MAX_DECODE_BYTES = 256 * 1024;
 
 export function scriptSource(name: ScriptName): string {
   const source = sources.get(name);
@@ -28,79 +39,93 @@ export function scriptSource(name: ScriptName): string {
   return source;
 }
 
+const VARIABLE_KEYS = new Set<ScriptName>(["ackJobs-7", "recordAttempt-9"]);
 const commandName = (name: ScriptName) => `nq_${name.split("-")[0]}`;
 const defined = new WeakSet<object>();
 
 type Invoke = (...args: (string | number)[]) => Promise<unknown>;
 
-/** Defines every script on the connection (once) and returns a raw invoker by name. */
-function invoker(redis: RedisConnection, name: ScriptName): Invoke {
-  if (!defined.has(redis)) {
-    for (const script of SCRIPT_NAMES) {
-      const [, keyCount] = script.split("-");
-      // ackJobs takes a variable number of batch keys: its key count is passed per call.
-      const numberOfKeys = script === "ackJobs-6" ? undefined : Number(keyCount);
-      redis.defineCommand(commandName(script), { lua: scriptSource(script), numberOfKeys });
-    }
-    defined.add(redis);
+/** Defines every script on the connection (once); a pipeline made afterwards carries them too. */
+export function defineScripts(redis: RedisConnection): void {
+  if (defined.has(redis)) return;
+  for (const script of SCRIPT_NAMES) {
+    const [, keyCount] = script.split("-");
+    // ackJobs and recordAttempt take a variable number of keys: their key count is passed per call.
+    const numberOfKeys = VARIABLE_KEYS.has(script) ? undefined : Number(keyCount);
+    redis.defineCommand(commandName(script), { lua: scriptSource(script), numberOfKeys });
   }
+  defined.add(redis);
+}
+
+/** Returns a raw invoker by name, defining the scripts first. */
+function invoker(redis: RedisConnection, name: ScriptName): Invoke {
+  defineScripts(redis);
   const command = (redis as unknown as Record<string, Invoke>)[commandName(name)];
   if (typeof command !== "function") throw new Error(`script ${name} was not defined`);
   return command.bind(redis);
 }
 
+/**
+ * One lease epoch of a worker: its id in the lease set and the keys of what it holds. A worker
+ * whose lease was taken starts a new epoch; whatever it still does under the old one is fenced.
+ */
+export interface Holder {
+  readonly id: string;
+  readonly active: string;
+  readonly landing: string;
+}
+
 export interface ClaimArgs {
   pending: string;
-  active: string;
+  prioritized: string;
   meta: string;
   stats: string;
-  landing: string;
+  workers: string;
+  held: string;
+  holder: Holder;
   max: number;
   doneCurrent: string;
   donePrevious: string;
 }
-/** A job a worker holds: its field in the active hash and the payload exactly as queued. */
+/** A job a worker holds: its field in the active hash, the payload exactly as queued, and under which epoch. */
 export interface Held {
   field: string;
   payload: string;
+  holder: Holder;
 }
-export interface Claimed {
-  held: Held[];
-  /** How many of `held` were already in the active hash: the same job held twice (see the script). */
-  overwritten: number;
-}
-export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<"paused" | Claimed> {
-  const reply = await invoker(redis, "claimJobs-5")(
+/** "paused", "lease" (our lease is not live: nothing was claimed), or what was claimed. */
+export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<"paused" | "lease" | Held[]> {
+  const reply = await invoker(redis, "claimJobs-8")(
     a.pending,
-    a.active,
+    a.holder.active,
     a.meta,
     a.stats,
-    a.landing,
+    a.holder.landing,
+    a.workers,
+    a.held,
+    a.prioritized,
     a.max,
     a.doneCurrent,
     a.donePrevious,
+    a.holder.id,
+    MAX_DECODE_BYTES,
   );
   if (reply === -1) return "paused";
-  const [overwritten, count] = reply as [number, number];
+  if (reply === -2) return "lease";
   const flat = reply as string[];
+  const count = Number(flat[0]);
   const held: Held[] = new Array(count);
   for (let i = 0; i < count; i++) {
-    const payload = flat[2 + i] as string;
-    // The script matched {"id":"<printable ASCII without a quote>": the id ends at the next quote.
-    held[i] = { field: payload.slice(ID_AT, payload.indexOf('"', ID_AT)), payload };
+    const payload = flat[1 + i] as string;
+    // Unless listed below, the script matched {"id":"<printable ASCII without a quote>".
+    held[i] = { field: payload.slice(ID_AT, payload.indexOf('"', ID_AT)), payload, holder: a.holder };
   }
-  for (let at = 2 + count; at < flat.length; at += 2) {
+  for (let at = 1 + count; at < flat.length; at += 2) {
     (held[Number(flat[at]) - 1] as Held).field = flat[at + 1] as string;
   }
-  return { held, overwritten };
-}
-const ID_AT = '{"id":"'.length;
-
-function pairs(flat: string[]): Held[] {
-  const held: Held[] = new Array(flat.length / 2);
-  for (let i = 0; i < flat.length; i += 2) held[i / 2] = { field: flat[i] as string, payload: flat[i + 1] as string };
   return held;
 }
+const ID_AT = '{"id":"'.length;
 
 export interface AckEntry {
   field: string;
@@ -108,7 +133,8 @@ export interface AckEntry {
   batchKey?: string;
 }
 export interface AckArgs {
-  active: string;
+  holder: Holder;
+  held: string;
   stats: string;
   done: string;
   minute: string;
@@ -123,6 +149,8 @@ export interface AckArgs {
   entries: AckEntry[];
   /** Fields of `entries` whose payloads go into the completed history. */
   historyFields: string[];
+  /** Processing-time histogram increments (processing-time.ts). */
+  processingTime: { buckets: [string, number][]; sumUs: number };
 }
 export async function ackJobs(redis: RedisConnection, a: AckArgs): Promise<{ acked: number; lost: number }> {
   // Grouped by batch, so the script bumps each batch once and each job costs one argument.
@@ -142,20 +170,25 @@ export async function ackJobs(redis: RedisConnection, a: AckArgs): Promise<{ ack
     a.dayTtlSeconds,
     a.historyCap,
     a.batchTtlSeconds,
+    a.holder.id,
     a.historyFields.length,
     ...a.historyFields,
+    a.processingTime.buckets.length,
+    ...a.processingTime.buckets.flat(),
+    a.processingTime.sumUs,
   ];
   for (const [batchKey, members] of groups) {
     const batchIndex = batchKey === "" ? 0 : batchKeys.push(batchKey);
     argv.push(batchIndex, members.length, ...members);
   }
-  const keys = [a.active, a.stats, a.done, a.minute, a.day, a.completed, ...batchKeys];
-  const [acked, lost] = (await invoker(redis, "ackJobs-6")(keys.length, ...keys, ...argv)) as [number, number];
+  const keys = [a.holder.active, a.stats, a.done, a.minute, a.day, a.completed, a.held, ...batchKeys];
+  const [acked, lost] = (await invoker(redis, "ackJobs-7")(keys.length, ...keys, ...argv)) as [number, number];
   return { acked, lost };
 }
 
 export interface RetryArgs {
   active: string;
+  held: string;
   delayed: string;
   pending: string;
   stats: string;
@@ -173,7 +206,7 @@ export interface RetryArgs {
   pauseReason: string;
 }
 export async function retryJob(redis: RedisConnection, a: RetryArgs): Promise<boolean> {
-  const reply = await invoker(redis, "retryJob-7")(
+  const reply = await invoker(redis, "retryJob-8")(
     a.active,
     a.delayed,
     a.pending,
@@ -181,6 +214,7 @@ export async function retryJob(redis: RedisConnection, a: RetryArgs): Promise<bo
     a.failures,
     a.minute,
     a.meta,
+    a.held,
     a.field,
     a.newPayload,
     a.dueAt,
@@ -195,6 +229,7 @@ export async function retryJob(redis: RedisConnection, a: RetryArgs): Promise<bo
 
 export interface DeadLetterArgs {
   active: string;
+  held: string;
   dlq: string;
   stats: string;
   failures: string;
@@ -211,7 +246,7 @@ export interface DeadLetterArgs {
   batchTtlSeconds: number;
 }
 export async function deadLetter(redis: RedisConnection, a: DeadLetterArgs): Promise<boolean> {
-  const reply = await invoker(redis, "deadLetter-7")(
+  const reply = await invoker(redis, "deadLetter-8")(
     a.active,
     a.dlq,
     a.stats,
@@ -219,6 +254,7 @@ export async function deadLetter(redis: RedisConnection, a: DeadLetterArgs): Pro
     a.minute,
     a.day,
     a.batch ?? a.stats,
+    a.held,
     a.field,
     a.entry,
     a.dlqCap,
@@ -234,12 +270,15 @@ export async function deadLetter(redis: RedisConnection, a: DeadLetterArgs): Pro
 
 export async function promoteDelayed(
   redis: RedisConnection,
-  a: { delayed: string; pending: string; now: number; limit: number },
+  a: { delayed: string; pending: string; prioritized: string; now: number; limit: number },
 ): Promise<{ promoted: number; nextDueAt: number | null }> {
-  const [promoted, next] = (await invoker(redis, "promoteDelayed-2")(a.delayed, a.pending, a.now, a.limit)) as [
-    number,
-    string,
-  ];
+  const [promoted, next] = (await invoker(redis, "promoteDelayed-3")(
+    a.delayed,
+    a.pending,
+    a.prioritized,
+    a.now,
+    a.limit,
+  )) as [number, string];
   const nextDueAt = Number(next);
   return { promoted, nextDueAt: nextDueAt < 0 ? null : nextDueAt };
 }
@@ -251,7 +290,7 @@ export async function heartbeat(
     info: string;
     meta: string;
     workerId: string;
-    leaseUntil: number;
+    leaseMs: number;
     infoTtlSeconds: number;
     firstBeat: boolean;
     fields: Record<string, string | number>;
@@ -263,7 +302,7 @@ export async function heartbeat(
     a.info,
     a.meta,
     a.workerId,
-    a.leaseUntil,
+    a.leaseMs,
     a.infoTtlSeconds,
     a.firstBeat ? 1 : 0,
     ...fields,
@@ -271,28 +310,27 @@ export async function heartbeat(
   return { pausedReason: paused === "" ? null : paused, lost: lost === 1 };
 }
 
+/** Takes an expired worker's jobs into `own`'s active hash; returns them (none when it was alive). */
 export async function reclaimWorker(
   redis: RedisConnection,
-  a: {
-    workers: string;
-    deadActive: string;
-    ownActive: string;
-    deadInfo: string;
-    deadLanding: string;
-    deadId: string;
-    now: number;
-  },
+  a: { workers: string; held: string; deadId: string; dead: Omit<Holder, "id"> & { info: string }; own: Holder },
 ): Promise<Held[]> {
-  const reply = await invoker(redis, "reclaimWorker-5")(
+  const flat = (await invoker(redis, "reclaimWorker-6")(
     a.workers,
-    a.deadActive,
-    a.ownActive,
-    a.deadInfo,
-    a.deadLanding,
+    a.dead.active,
+    a.own.active,
+    a.dead.info,
+    a.dead.landing,
+    a.held,
     a.deadId,
-    a.now,
-  );
-  return pairs(reply as string[]);
+    a.own.id,
+    MAX_DECODE_BYTES,
+  )) as string[];
+  const held: Held[] = new Array(flat.length / 2);
+  for (let i = 0; i < flat.length; i += 2) {
+    held[i / 2] = { field: flat[i] as string, payload: flat[i + 1] as string, holder: a.own };
+  }
+  return held;
 }
 
 export async function pushUnique(
@@ -301,24 +339,51 @@ export async function pushUnique(
     idempotency: string;
     pending: string;
     delayed: string;
+    prioritized: string;
     id: string;
     payload: string;
     ttlSeconds: number;
     dueAt: number;
     urgent: boolean;
+    /** 1-10, or 0 for none. */
+    priority: number;
   },
 ): Promise<{ id: string; pushed: boolean }> {
-  const [id, pushed] = (await invoker(redis, "pushUnique-3")(
+  const [id, pushed] = (await invoker(redis, "pushUnique-4")(
     a.idempotency,
     a.pending,
     a.delayed,
+    a.prioritized,
     a.id,
     a.payload,
     a.ttlSeconds,
     a.dueAt,
     a.urgent ? 1 : 0,
+    a.priority,
   )) as [string, number];
   return { id, pushed: pushed === 1 };
+}
+
+export interface PrioritizedPush {
+  prioritized: string;
+  pending: string;
+  priority: number;
+  payloads: string[];
+}
+
+/**
+ * The same push queued on a pipeline or MULTI; its connection must have had defineScripts() run
+ * before the pipeline was made (ioredis copies defined commands into a pipeline when it is made).
+ */
+export function queuePushPrioritized(pipeline: object, a: PrioritizedPush): void {
+  const command = (pipeline as Record<string, unknown>)[commandName("pushPrioritized-2")];
+  if (typeof command !== "function") throw new Error("pushPrioritized is not defined on this pipeline");
+  command.call(pipeline, a.prioritized, a.pending, a.priority, ...a.payloads);
+}
+
+/** Adds payloads to the prioritized lane at one level (1 runs first); wakes idle workers. */
+export async function pushPrioritized(redis: RedisConnection, a: PrioritizedPush): Promise<number> {
+  return (await invoker(redis, "pushPrioritized-2")(a.prioritized, a.pending, a.priority, ...a.payloads)) as number;
 }
 
 export async function fireSchedule(
@@ -364,6 +429,76 @@ export async function retryDeadLetter(
   a: { dlq: string; pending: string; stats: string; entry: string; payload: string },
 ): Promise<boolean> {
   return (await invoker(redis, "retryDeadLetter-3")(a.dlq, a.pending, a.stats, a.entry, a.payload)) === 1;
+}
+
+export async function returnLanded(redis: RedisConnection, a: { landing: string; pending: string }): Promise<number> {
+  return (await invoker(redis, "returnLanded-2")(a.landing, a.pending)) as number;
+}
+
+export interface BatchItemsArgs {
+  keys: [pending: string, batch: string, items: string, failures: string, index: string];
+  now: number;
+  ttlSeconds: number;
+  indexCap: number;
+  tenant: string;
+  batchId: string;
+  /** item key, job id ("" when failed), payload or reason */
+  triples: string[];
+}
+
+export async function addBatchItems(redis: RedisConnection, a: BatchItemsArgs): Promise<[number, number, number]> {
+  const args = [...a.keys, a.now, a.ttlSeconds, a.indexCap, a.tenant, a.batchId, ...a.triples];
+  return (await invoker(redis, "addBatchItems-5")(...args)) as [number, number, number];
+}
+
+/** 1 moved, 0 stayed (a higher status is already there), -1 not in the log. */
+export async function advanceMessageStatus(
+  redis: RedisConnection,
+  a: { message: string; status: string; rank: number; at: number },
+): Promise<-1 | 0 | 1> {
+  return (await invoker(redis, "advanceMessageStatus-1")(a.message, a.status, a.rank, a.at)) as -1 | 0 | 1;
+}
+
+export interface RecordAttemptArgs {
+  message: string;
+  events: string;
+  all: string;
+  /** The index sorted sets this message belongs to (at most six). */
+  indexes: string[];
+  id: string;
+  enqueuedAt: number;
+  ttlSeconds: number;
+  eventsCap: number;
+  perIndexCap: number;
+  summary: Record<string, string>;
+  /** Timeline events as JSON, oldest first. */
+  timeline: string[];
+}
+
+/** Writes a finished attempt into the message log; returns the timeline's length before trimming. */
+export async function recordAttemptScript(redis: RedisConnection, a: RecordAttemptArgs): Promise<number> {
+  const keys = [a.message, a.events, a.all, ...a.indexes];
+  const fields = Object.entries(a.summary).flat();
+  return (await invoker(redis, "recordAttempt-9")(
+    keys.length,
+    ...keys,
+    a.id,
+    a.enqueuedAt,
+    a.ttlSeconds,
+    a.eventsCap,
+    a.perIndexCap,
+    fields.length / 2,
+    ...fields,
+    ...a.timeline,
+  )) as number;
+}
+
+/** Removes entries at or before `cutoff` from a newest-first list whose entries carry `field`. */
+export async function cleanOlder(
+  redis: RedisConnection,
+  a: { list: string; cutoff: number; field: "finishedAt" | "failedAt"; limit: number },
+): Promise<number> {
+  return (await invoker(redis, "cleanOlder-1")(a.list, a.cutoff, a.field, a.limit)) as number;
 }
 
 export const ALL_SCRIPTS = SCRIPT_NAMES;

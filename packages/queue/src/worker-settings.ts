@@ -2,8 +2,10 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { RedisConnection } from "./connection.ts";
 import { type Backoff, DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS, type Job } from "./job.ts";
+import { DEFAULT_MAX_JOB_BYTES } from "./json-bounds.ts";
 import type { Logger } from "./logger.ts";
 import { MAX_READ_AHEAD } from "./read-ahead.ts";
+import type { SourceList } from "./source-lists.ts";
 
 export interface RateLimit {
   /** Jobs allowed per `durationMs`, shared by every worker that uses the same limiter name. */
@@ -23,7 +25,10 @@ export interface WorkerOptions {
    * none with a rate limit. A number fixes it. Jobs read ahead count an attempt if the worker dies.
    */
   prefetch?: number;
-  /** How long a worker's claim on its jobs survives without a heartbeat. */
+  /**
+   * How long a worker's claim on its jobs survives without a heartbeat. After a gap of half of it
+   * the worker starts nothing until its lease is confirmed again.
+   */
   leaseMs?: number;
   heartbeatMs?: number;
   maxAttempts?: number;
@@ -35,8 +40,20 @@ export interface WorkerOptions {
   blockTimeoutSeconds?: number;
   deadLetterCap?: number;
   historyCap?: number;
+  /** Payloads larger than this (UTF-8 bytes) are dead-lettered as too_large, keeping a prefix. */
+  maxJobBytes?: number;
   prefix?: string;
   logger?: Logger;
+  /**
+   * Lists other producers push to (e.g. seed 004's `queue:email`): their jobs are moved into this
+   * queue atomically as they arrive (standalone Redis; see source-lists.ts for Cluster).
+   */
+  sourceLists?: SourceList[];
+  /**
+   * The type given to a JSON object pushed without one (another system's shape, such as seed
+   * 003's EmailJob); without it such a payload is dead-lettered as invalid.
+   */
+  defaultType?: string;
   /** Checks a job's data before the handler runs; throw PermanentError to dead-letter it. */
   validate?: (job: Job) => void;
   /** Start claiming at once (default) or wait for start(). */
@@ -56,6 +73,8 @@ export interface WorkerSettings {
   blockTimeoutSeconds: number;
   deadLetterCap: number;
   historyCap: number;
+  maxJobBytes: number;
+  defaultType: string | undefined;
   batchTtlSeconds: number;
 }
 
@@ -74,6 +93,8 @@ export function resolveSettings(options: WorkerOptions): WorkerSettings {
     blockTimeoutSeconds: options.blockTimeoutSeconds ?? 1,
     deadLetterCap: options.deadLetterCap ?? 100_000,
     historyCap: options.historyCap ?? 1_000,
+    maxJobBytes: options.maxJobBytes ?? DEFAULT_MAX_JOB_BYTES,
+    defaultType: options.defaultType,
     batchTtlSeconds: 7 * 86_400,
   };
 }

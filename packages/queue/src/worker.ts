@@ -1,38 +1,42 @@
 // The worker runtime.
 //
-// Delivery guarantee: at least once. A job moves atomically from the pending list to this
-// worker's own active hash (claimJobs-5.lua; BLMOVE into its landing list when the queue is idle)
-// and leaves it only when its outcome is written (ack, retry, dead letter). If the process dies,
-// its lease expires and another worker hands the jobs back, counting an attempt. A job can
-// therefore run twice (the process died after the handler's side effect but before the ack):
-// handlers must be idempotent by job id. Delivered ids are remembered for `dedupeWindowMs`, so a job pushed twice or handed
-// back after its ack already landed is skipped.
-import { EventEmitter } from "node:events";
+// Delivery guarantee: at least once, and one copy of a job at a time. A job moves atomically from
+// the pending list to this worker's own active hash (claimJobs-8.lua; BLMOVE into its landing list
+// when the queue is idle) and leaves it only when its outcome is written (ack, retry, dead
+// letter). The held hash names the one worker holding each job id, so a second copy (a producer's
+// retried push) is dropped while the first is held anywhere. If the process dies, its lease
+// expires and another worker hands the jobs back, counting an attempt; a frozen worker that wakes
+// up is fenced (lease.ts) and starts nothing it no longer owns. A job can therefore run twice only
+// when it was inside a handler at a kill or freeze: handlers must be idempotent by job id.
+// Delivered ids are remembered for `dedupeWindowMs`, so a job pushed twice or handed back after
+// its ack already landed is skipped.
+//
+// Steps: start() registers the lease and the maintenance timer, then loop() claims into a
+// read-ahead buffer, run() hands each job to the handler, and the OutcomeWriter writes what
+// happened. close() stops claiming, lets handlers finish, hands back the rest, and gives up the
+// lease only when nothing is held under it any more.
+import { BlockingPop } from "./blocking-pop.ts";
 import type { RedisConnection } from "./connection.ts";
+import { collectFailures, type DrainFailure } from "./drain-failures.ts";
 import { errorMessage, PermanentError } from "./errors.ts";
-import { decideFailure } from "./failure.ts";
+import { decideFailure, isExpired } from "./failure.ts";
+import { Flight, type Handler } from "./flight.ts";
 import { type Job, parseRawJob } from "./job.ts";
 import { type QueueKeys, queueKeys, registryKey } from "./keys.ts";
+import { Lease } from "./lease.ts";
 import { type Logger, stderrLogger } from "./logger.ts";
+import { Maintenance } from "./maintenance.ts";
 import { OutcomeWriter } from "./outcomes.ts";
 import { type RateLimiter, rateLimiterFor } from "./rate-limiter.ts";
 import { ReadAhead } from "./read-ahead.ts";
-import { recoverExpiredWorkers } from "./recovery.ts";
-import { Schedules } from "./schedules.ts";
-import { type ClaimArgs, claimJobs, type Held, heartbeat, promoteDelayed } from "./scripts.ts";
+import { warnOnEvictionPolicy } from "./redis-info.ts";
+import { type ClaimArgs, claimJobs, type Held, type Holder, returnLanded } from "./scripts.ts";
+import { SourceForwarder } from "./source-lists.ts";
 import { doneBucket } from "./time-buckets.ts";
 import { within } from "./timeout.ts";
+import { tracedProcess } from "./tracing.ts";
+import { asError, WorkerEmitter } from "./worker-events.ts";
 import { newWorkerId, resolveSettings, type WorkerOptions, type WorkerSettings } from "./worker-settings.ts";
-
-export interface JobContext {
-  workerId: string;
-  /** 1 for the first run, 2 for the first retry... */
-  attempt: number;
-  /** Aborted when the worker is shutting down past its grace period or lost its lease. */
-  signal: AbortSignal;
-}
-
-export type Handler = (job: Job, ctx: JobContext) => Promise<void>;
 
 export interface DrainResult {
   processed: number;
@@ -41,59 +45,33 @@ export interface DrainResult {
   deadLettered: number;
   remaining: number;
   durationMs: number;
+  /** Each job that failed in this drain, with why (drain-failures.ts). */
+  failures: DrainFailure[];
+  failuresOmitted: number;
 }
 
-/**
- * A job being run, and the context its handler receives: one object per job, because at tens of
- * thousands of jobs a second every allocation on this path shows.
- */
-class Flight implements JobContext {
-  /** Made only when the handler asks for ctx.signal: most never do, and it is not free. */
-  private controller: AbortController | null = null;
-  private abortedWith: Error | null = null;
-  done: Promise<void> = Promise.resolve();
-  attempt = 1;
-
-  constructor(
-    readonly held: Held,
-    readonly workerId: string,
-  ) {}
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.abortedWith) this.controller.abort(this.abortedWith);
-    }
-    return this.controller.signal;
-  }
-
-  abort(reason: Error): void {
-    this.abortedWith = reason;
-    this.controller?.abort(reason);
-  }
-}
-
-const MAINTENANCE_MS = 1_000;
 /** How long close() waits for Redis beyond the grace period before leaving the rest to recovery. */
 const CLOSE_WRITE_MS = 5_000;
-const PROMOTE_LIMIT = 1_000;
+/** After the grace period, aborted handlers get this long to return before the lease is kept for them. */
+const ABORT_WAIT_MS = 1_000;
+/** While the lease is unconfirmed, ask again no more often than this. */
+const BEAT_RETRY_MS = 100;
 
-export class Worker extends EventEmitter {
-  readonly id = newWorkerId();
+export class Worker extends WorkerEmitter {
   readonly queue: string;
   readonly limiter: RateLimiter | null;
   private readonly keys: QueueKeys;
-  private readonly active: string;
-  private readonly landing: string;
   private readonly settings: WorkerSettings;
   private readonly redis: RedisConnection;
   private readonly log: Logger;
+  private readonly lease: Lease;
   private readonly outcomes: OutcomeWriter;
-  private readonly schedules: Schedules;
-  private blocking: RedisConnection | null = null;
+  private readonly maintenance: Maintenance;
+  private readonly sources: SourceForwarder | null;
+  private readonly blockingPop: BlockingPop;
   private readonly inFlight = new Set<Flight>();
   /** Claimed (in our active hash) but not started yet: the next jobs start without a round trip. */
-  private readonly buffer: Held[] = [];
+  private buffer: Held[] = [];
   private readonly readAhead: ReadAhead;
   private readonly startedAt = Date.now();
   private running: Promise<void> | null = null;
@@ -103,10 +81,9 @@ export class Worker extends EventEmitter {
   private closing = false;
   private pausedReason: string | null = null;
   private wake: (() => void) | null = null;
-  private timers: NodeJS.Timeout[] = [];
-  private promoteTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private lastBeatAskedAt = 0;
   private drainBudget = Number.POSITIVE_INFINITY;
-  private doneBucketSeen = -1;
   private readonly tally = { processed: 0, failed: 0, retried: 0, deadLettered: 0 };
 
   constructor(
@@ -117,8 +94,6 @@ export class Worker extends EventEmitter {
     super();
     this.queue = queue;
     this.keys = queueKeys(queue, options.prefix);
-    this.active = this.keys.active(this.id);
-    this.landing = this.keys.landing(this.id);
     this.settings = resolveSettings(options);
     // With a rate limit, every claimed job must have its token: no read-ahead then.
     this.readAhead = options.limiter
@@ -126,19 +101,54 @@ export class Worker extends EventEmitter {
       : new ReadAhead(this.settings.prefetch, !this.settings.adaptivePrefetch);
     this.redis = options.connection;
     this.log = options.logger ?? stderrLogger;
-    this.outcomes = new OutcomeWriter(this.redis, this.keys, this.active, this.settings, this.log, (lost) => {
+    const baseId = newWorkerId();
+    this.lease = new Lease(this.redis, this.keys, baseId, this.settings, () => ({
+      host: baseId.split("-").slice(0, -2).join("-"),
+      pid: process.pid,
+      concurrency: this.settings.concurrency,
+      // So a dashboard can say "attempt n of max" for a retry whose job sets no limit of its own.
+      maxAttempts: this.settings.maxAttempts,
+      startedAt: this.startedAt,
+      lastBeatAt: Date.now(),
+      running: this.inFlight.size,
+    }));
+    this.outcomes = new OutcomeWriter(this.redis, this.keys, this.settings, this.log, (lost) => {
       this.log.warn(
         { queue, workerId: this.id, lost },
-        "acked jobs were no longer ours: the lease had expired and they were recovered",
+        "acked jobs were no longer ours: the lease had been taken and they were recovered, so they may run twice",
       );
       this.emit("lost", lost);
     });
-    this.schedules = new Schedules(this.redis, this.keys);
+    this.maintenance = new Maintenance({
+      redis: this.redis,
+      keys: this.keys,
+      settings: this.settings,
+      outcomes: this.outcomes,
+      log: this.log,
+      holder: () => (this.lease.isSafe() && !this.closing ? this.lease.holder : null),
+    });
+    this.blockingPop = new BlockingPop(
+      this.redis,
+      { name: queue, pending: this.keys.pending },
+      this.log,
+      this.onConnectionClosed,
+    );
+    this.sources = options.sourceLists?.length
+      ? new SourceForwarder(this.redis, { name: queue, pending: this.keys.pending }, options.sourceLists, this.log)
+      : null;
     this.limiter = options.limiter ? rateLimiterFor(this.redis, queue, options.limiter, options.prefix) : null;
     // An 'error' event without a listener would crash the process; errors are logged instead.
     this.on("error", () => {});
     this.redis.on("close", this.onConnectionClosed);
+    // A Cluster client emits "close" only when every node is gone; losing one node (a failover)
+    // can swallow a claim's reply just the same.
+    this.redis.on("-node", this.onConnectionClosed);
     if (options.autostart !== false) void this.start();
+  }
+
+  /** The id of the current lease epoch (it changes only after the lease was taken away). */
+  get id(): string {
+    return this.lease.id;
   }
 
   /** Starts claiming; resolves once the worker holds its lease. */
@@ -159,38 +169,53 @@ export class Worker extends EventEmitter {
   async drain(limit: number): Promise<DrainResult> {
     const started = Date.now();
     this.drainBudget = Math.max(0, limit);
-    await this.start();
-    await new Promise<void>((resolve) => this.once("drained", resolve));
-    await this.close();
-    const remaining = await this.redis.llen(this.keys.pending);
-    return { ...this.tally, remaining, durationMs: Date.now() - started };
+    const stopListening = collectFailures(this);
+    try {
+      await this.sources?.sweep();
+      await this.start();
+      await new Promise<void>((resolve) => this.once("drained", resolve));
+      await this.close();
+    } catch (error) {
+      stopListening();
+      throw error;
+    }
+    const heard = stopListening();
+    const [waiting, prioritized] = await Promise.all([
+      this.redis.llen(this.keys.pending),
+      this.redis.zcard(this.keys.prioritized),
+    ]);
+    const remaining = waiting + prioritized;
+    return { ...this.tally, remaining, durationMs: Date.now() - started, ...heard };
   }
 
   /**
-   * Stops claiming, lets in-flight jobs finish for `graceMs`, then aborts and hands back what is
-   * still running, writes every pending ack and gives up the lease.
+   * Stops claiming, lets in-flight jobs finish for `graceMs` (heartbeats go on meanwhile), then
+   * aborts and hands back what is still running, writes every pending ack, and gives up the lease
+   * only when nothing is held under it. A handler that ignores its abort signal keeps its job
+   * under the lease, which then expires and is recovered by another worker.
    */
   async close({ graceMs = 10_000 }: { graceMs?: number } = {}): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     const readAhead = this.buffer.splice(0); // not started: handed back below, in queue order
-    for (const timer of this.timers) clearInterval(timer);
-    if (this.promoteTimer) clearTimeout(this.promoteTimer);
+    this.maintenance.stop();
+    const sourcesStopped = this.sources?.stop();
     this.wake?.();
-    // A blocked pop ends only with disconnect(); quit() would wait behind it.
-    this.blocking?.disconnect();
+    this.blockingPop.close();
     // With Redis away the writes below would wait forever: past the deadline we stop waiting.
-    // The lease is then still in Redis, so whatever we hold is recovered once it expires.
     const closed = await within(
       this.finishClose(graceMs, readAhead).then(
         () => true,
         () => false,
       ),
-      graceMs + CLOSE_WRITE_MS,
+      graceMs + ABORT_WAIT_MS + CLOSE_WRITE_MS,
     );
-    const gaveUp = !(closed.done && closed.value);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.lease.retire();
+    await sourcesStopped;
     this.redis.off("close", this.onConnectionClosed);
-    if (gaveUp) {
+    this.redis.off("-node", this.onConnectionClosed);
+    if (!(closed.done && closed.value)) {
       this.log.error(
         { queue: this.queue, workerId: this.id },
         "Redis did not answer during shutdown: the jobs still held are recovered by another worker when the lease expires",
@@ -203,11 +228,23 @@ export class Worker extends EventEmitter {
     await this.running?.catch(() => {});
     await this.looping;
     const finished = await within(Promise.all([...this.inFlight].map((f) => f.done)), graceMs);
-    if (!finished.done) for (const flight of this.inFlight) flight.abort(new Error("worker shutting down"));
+    if (!finished.done) {
+      for (const flight of this.inFlight) flight.abort(new Error("worker shutting down"));
+      await within(Promise.all([...this.inFlight].map((f) => f.done)), ABORT_WAIT_MS);
+    }
     await this.outcomes.flushAll();
     await this.releaseActive([...readAhead, ...this.buffer.splice(0)]);
-    // Only once everything is handed back: giving up the lease earlier would strand what we hold.
-    await this.redis.multi().zrem(this.keys.workers, this.id).del(this.keys.workerInfo(this.id)).exec();
+    const { active, landing } = this.lease.holder;
+    const held = this.inFlight.size + (await this.redis.hlen(active)) + (await this.redis.llen(landing));
+    if (held === 0) {
+      await this.lease.release();
+      return;
+    }
+    // Giving up the lease now would strand these jobs where no live worker looks for them.
+    this.log.error(
+      { queue: this.queue, workerId: this.id, held, leaseMs: this.settings.leaseMs },
+      "jobs still running at shutdown (their handlers ignored the abort signal) stay under this worker's lease; another worker runs them again once it expires",
+    );
   }
 
   /**
@@ -220,105 +257,88 @@ export class Worker extends EventEmitter {
   };
 
   private async register(): Promise<void> {
-    await this.redis.sadd(registryKey(this.options.prefix), this.queue);
-    await this.beat(true);
-    this.timers.push(setInterval(() => void this.beat(false), this.settings.heartbeatMs));
-    this.timers.push(setInterval(() => void this.maintain(), MAINTENANCE_MS + Math.floor(Math.random() * 200)));
-    void this.maintain();
+    // The registry only lists queues for stats; a refusal (OOM) must not stop the worker.
+    await this.redis.sadd(registryKey(this.options.prefix), this.queue).catch((error: unknown) => {
+      this.log.warn({ queue: this.queue, err: errorMessage(error) }, "could not register the queue name");
+    });
+    await this.lease.register();
+    warnOnceAboutEviction(this.redis, this.log);
+    this.heartbeatTimer = setInterval(() => void this.beat(), this.settings.heartbeatMs);
+    this.maintenance.start();
+    // A drain only sweeps them once (drain()); a long-running worker follows them.
+    if (!Number.isFinite(this.drainBudget) && !this.closing) this.sources?.start();
   }
 
-  private async beat(firstBeat: boolean): Promise<void> {
-    try {
-      const now = Date.now();
-      const { pausedReason, lost } = await heartbeat(this.redis, {
-        workers: this.keys.workers,
-        info: this.keys.workerInfo(this.id),
-        meta: this.keys.meta,
-        workerId: this.id,
-        leaseUntil: now + this.settings.leaseMs,
-        infoTtlSeconds: Math.ceil((this.settings.leaseMs * 3) / 1000),
-        firstBeat,
-        fields: {
-          host: this.id.split("-").slice(0, -2).join("-"),
-          pid: process.pid,
-          concurrency: this.settings.concurrency,
-          startedAt: this.startedAt,
-          lastBeatAt: now,
-          running: this.inFlight.size,
-        },
-      });
-      if (lost) {
-        this.log.error(
-          { queue: this.queue, workerId: this.id },
-          "lease was lost (heartbeats did not reach Redis in time); in-flight jobs were recovered elsewhere",
-        );
-        for (const flight of this.inFlight) flight.abort(new Error("lease lost"));
-        // Read-ahead jobs went to the worker that recovered ours: running them here would run them twice.
-        this.buffer.length = 0;
-      }
-      const wasPaused = this.pausedReason !== null;
-      this.pausedReason = pausedReason;
-      if (!wasPaused && pausedReason !== null && this.buffer.length > 0) {
-        // Paused: jobs read ahead but not started go back to the head of the queue.
-        await this.releaseActive(this.buffer.splice(0));
-      }
-      if (wasPaused && pausedReason === null) {
-        this.startBuffered();
-        this.wake?.();
-      }
-    } catch (error) {
-      if (firstBeat) throw error;
-      this.log.warn({ queue: this.queue, err: errorMessage(error) }, "heartbeat failed");
+  private async beat(): Promise<void> {
+    this.lastBeatAskedAt = Date.now();
+    const wasSafe = this.lease.isSafe();
+    const outcome = await this.lease.beat();
+    switch (outcome.kind) {
+      case "failed":
+        if (!this.closing) this.log.warn({ queue: this.queue, err: outcome.error }, "heartbeat failed");
+        return;
+      case "lost":
+        await this.onLeaseLost(outcome.previous);
+        await this.applyPause(outcome.pausedReason);
+        if (this.closing) this.lease.retire();
+        else void this.beat(); // registers the new epoch
+        return;
+      case "renewed":
+        await this.applyPause(outcome.pausedReason);
+        if (!wasSafe) {
+          this.startBuffered();
+          this.wake?.();
+        }
+        return;
     }
   }
 
-  /** Promotion of due delayed jobs, recurring ticks and recovery of dead workers' jobs. */
-  private async maintain(): Promise<void> {
-    if (this.closing) return;
-    try {
-      await this.promote();
-      await this.schedules.fireDue();
-      await this.dropStaleDoneSet();
-      await recoverExpiredWorkers({
-        redis: this.redis,
-        keys: this.keys,
-        workerId: this.id,
-        active: this.active,
-        outcomes: this.outcomes,
-        policy: this.settings,
-        log: this.log,
-      });
-    } catch (error) {
-      this.log.warn({ queue: this.queue, err: errorMessage(error) }, "maintenance failed; will try again");
-    }
+  /** Asks for a heartbeat now unless one was asked for very recently (the lease is unconfirmed). */
+  private beatSoon(): void {
+    if (Date.now() - this.lastBeatAskedAt >= BEAT_RETRY_MS && !this.closing) void this.beat();
   }
 
   /**
-   * The delivered-id set of two windows back is no longer read, but its TTL keeps it a window
-   * longer, and Redis frees an expiring key in its main thread: at 1,000 jobs a second that is a
-   * set of 600,000 ids and a pause of tens of milliseconds. UNLINK frees it in the background,
-   * once per window per worker.
+   * Our lease was taken (we were frozen or cut off past it) and the rescuer now owns everything we
+   * held under it. Running jobs are told to stop; jobs read ahead are dropped, not run; whatever
+   * reached the old epoch's lists after the rescue goes back to the queue.
    */
-  private async dropStaleDoneSet(): Promise<void> {
-    const bucket = doneBucket(Date.now(), this.settings.dedupeWindowMs);
-    if (bucket === this.doneBucketSeen) return;
-    await this.redis.unlink(this.keys.done(bucket - 2));
-    this.doneBucketSeen = bucket;
+  private async onLeaseLost(previous: Holder): Promise<void> {
+    this.log.error(
+      { queue: this.queue, workerId: previous.id },
+      "lease was lost (heartbeats did not reach Redis in time); in-flight jobs were recovered elsewhere",
+    );
+    this.emit("leaseLost", previous.id);
+    for (const flight of this.inFlight) {
+      if (flight.held.holder === previous) flight.abort(new Error("lease lost"));
+    }
+    this.buffer = this.buffer.filter((held) => held.holder !== previous);
+    try {
+      await this.returnLanded(previous.landing);
+      const running = new Set([...this.inFlight].map((flight) => flight.held.field));
+      for (const [field, payload] of Object.entries(await this.redis.hgetall(previous.active))) {
+        if (!running.has(field)) {
+          await this.outcomes.handBack({ field, payload, holder: previous }, null, {
+            dueAt: 0,
+            statsField: "released",
+          });
+        }
+      }
+    } catch (error) {
+      this.log.warn({ queue: this.queue, err: errorMessage(error) }, "could not clean up the lost lease's lists");
+    }
   }
 
-  private async promote(): Promise<void> {
-    const { promoted, nextDueAt } = await promoteDelayed(this.redis, {
-      delayed: this.keys.delayed,
-      pending: this.keys.pending,
-      now: Date.now(),
-      limit: PROMOTE_LIMIT,
-    });
-    if (this.closing) return;
-    // Sooner than the next maintenance tick: wake up exactly when the next delayed job is due.
-    const wait = promoted === PROMOTE_LIMIT ? 0 : nextDueAt === null ? null : nextDueAt - Date.now();
-    if (wait !== null && wait < MAINTENANCE_MS) {
-      if (this.promoteTimer) clearTimeout(this.promoteTimer);
-      this.promoteTimer = setTimeout(() => void this.promote().catch(() => {}), Math.max(0, wait) + 1);
+  private async applyPause(pausedReason: string | null): Promise<void> {
+    const wasPaused = this.pausedReason !== null;
+    this.pausedReason = pausedReason;
+    if (!wasPaused && pausedReason !== null && this.buffer.length > 0) {
+      // Paused: jobs read ahead but not started go back to the head of the queue.
+      await this.releaseActive(this.buffer.splice(0));
+    }
+    if (wasPaused && pausedReason === null) {
+      this.startBuffered();
+      this.wake?.();
     }
   }
 
@@ -331,7 +351,7 @@ export class Worker extends EventEmitter {
       } catch (error) {
         failures++;
         this.needsReconcile = true;
-        this.emit("error", error);
+        this.emit("error", asError(error));
         if (failures === 1 || failures % 20 === 0) {
           this.log.warn({ queue: this.queue, err: errorMessage(error), failures }, "claim failed; retrying");
         }
@@ -344,6 +364,11 @@ export class Worker extends EventEmitter {
   private async fill(): Promise<void> {
     if (this.needsReconcile) await this.reconcile();
     if (this.pausedReason !== null) return this.idle(1_000);
+    if (!this.lease.isSafe()) {
+      // A gap in our heartbeats: we may have been rescued. Claim nothing until the lease is confirmed.
+      this.beatSoon();
+      return this.idle(BEAT_RETRY_MS);
+    }
     if (this.drainBudget <= 0) return this.finishDrain();
     const held = this.inFlight.size + this.buffer.length;
     const prefetch = this.readAhead.current();
@@ -358,11 +383,8 @@ export class Worker extends EventEmitter {
       wanted = granted;
     }
     const claimed = await this.claim(wanted);
-    if (this.limiter) await this.limiter.refund(wanted - (claimed === "paused" ? 0 : claimed.length));
-    if (claimed === "paused") {
-      this.pausedReason ??= "paused";
-      return;
-    }
+    if (this.limiter) await this.limiter.refund(wanted - (typeof claimed === "string" ? 0 : claimed.length));
+    if (typeof claimed === "string") return;
     if (claimed.length > 0) {
       this.accept(claimed);
       return;
@@ -373,36 +395,27 @@ export class Worker extends EventEmitter {
   }
 
   /** Takes in what the blocking pop landed, then up to `max` jobs from the queue. */
-  private async claim(max: number): Promise<"paused" | Held[]> {
+  private async claim(max: number): Promise<"paused" | "lease" | Held[]> {
     const claimed = await claimJobs(this.redis, this.claimArgs(max));
-    if (claimed === "paused") return claimed;
-    return claimed.overwritten === 0 ? claimed.held : this.dropHeldTwice(claimed.held);
-  }
-
-  /**
-   * The same job pushed twice and claimed while we still hold the first copy: the active hash has
-   * one field for both, so one copy runs and the other is dropped (and counted as a duplicate).
-   */
-  private dropHeldTwice(claimed: Held[]): Held[] {
-    const held = this.knownFields(true);
-    const fresh = claimed.filter((h) => !held.has(h.field) && held.add(h.field));
-    const dropped = claimed.length - fresh.length;
-    if (dropped > 0) {
-      this.redis.hincrby(this.keys.stats, "duplicates", dropped).catch((error: unknown) => {
-        this.log.warn({ queue: this.queue, err: errorMessage(error) }, "could not count duplicates");
-      });
+    if (claimed === "paused") this.pausedReason ??= "paused";
+    if (claimed === "lease") {
+      // Redis says our lease is not live: stop until a heartbeat settles whether it was taken.
+      this.lease.distrust();
+      this.beatSoon();
     }
-    return fresh;
+    return claimed;
   }
 
   private claimArgs(max: number): ClaimArgs {
     const bucket = doneBucket(Date.now(), this.settings.dedupeWindowMs);
     return {
       pending: this.keys.pending,
-      active: this.active,
+      prioritized: this.keys.prioritized,
       meta: this.keys.meta,
       stats: this.keys.stats,
-      landing: this.landing,
+      workers: this.keys.workers,
+      held: this.keys.held,
+      holder: this.lease.holder,
       max,
       doneCurrent: this.keys.done(bucket),
       donePrevious: this.keys.done(bucket - 1),
@@ -412,64 +425,35 @@ export class Worker extends EventEmitter {
   /** The queue is empty: wait on it with a blocking move (no polling delay for a new job). */
   private async blockForOne(): Promise<void> {
     if (this.closing) return;
-    const connection = this.blocking ?? this.newBlockingConnection();
-    const timeoutSeconds = this.settings.blockTimeoutSeconds;
+    const holder = this.lease.holder;
+    let landed: boolean;
     try {
-      // Watchdog: a blocking command that never returns after a network cut must not hang the worker.
-      const popped = await within(
-        connection.blmove(this.keys.pending, this.landing, "LEFT", "RIGHT", timeoutSeconds),
-        timeoutSeconds * 1000 + 5_000,
-      );
-      if (!popped.done) {
-        this.log.warn({ queue: this.queue }, "blocking pop did not return in time; reconnecting");
-        this.resetBlocking(connection);
-        return;
-      }
-      if (popped.value === null || this.closing) {
-        // Moved just as we closed: it sits in our landing list and is handed back by close().
-        return;
-      }
-      // The pop took no token: take them now, and hand the job back if the limit says wait.
-      let budget = Math.max(1, Math.min(this.settings.concurrency - this.inFlight.size, this.drainBudget));
-      if (this.limiter) {
-        const { granted, waitMs } = await this.limiter.acquire(budget);
-        if (granted === 0) {
-          await this.returnLanded();
-          return this.idleForTokens(waitMs);
-        }
-        budget = granted;
-      }
-      // The claim takes the landed job in (or, when paused, puts it back: pause holds for it too).
-      const claimed = await this.claim(budget - 1);
-      if (claimed === "paused") {
-        if (this.limiter) await this.limiter.refund(budget);
-        this.pausedReason ??= "paused";
-        return;
-      }
-      if (this.limiter) await this.limiter.refund(budget - claimed.length);
-      this.accept(claimed);
+      landed = await this.blockingPop.pop(holder.landing, this.settings.blockTimeoutSeconds);
     } catch (error) {
       if (this.closing) return;
-      this.resetBlocking(connection);
       throw error;
     }
-  }
-
-  private newBlockingConnection(): RedisConnection {
-    // A connection of its own: a blocked pop must never delay the other commands.
-    const connection = this.redis.duplicate();
-    // Outages are reported by the command path; the reconnect loop would only repeat them here.
-    connection.on("error", (error: Error) =>
-      this.log.debug({ queue: this.queue, err: error.message }, "blocking connection error"),
-    );
-    connection.on("close", this.onConnectionClosed);
-    this.blocking = connection;
-    return connection;
-  }
-
-  private resetBlocking(connection: RedisConnection): void {
-    connection.disconnect();
-    if (this.blocking === connection) this.blocking = null;
+    // Moved just as we closed: it sits in our landing list and is handed back by close().
+    if (!landed || this.closing) return;
+    if (this.lease.holder !== holder) {
+      // Landed under an epoch that was fenced meanwhile: no claim will take it in, so put it back.
+      await this.returnLanded(holder.landing);
+      return;
+    }
+    // The pop took no token: take them now, and hand the job back if the limit says wait.
+    let budget = Math.max(1, Math.min(this.settings.concurrency - this.inFlight.size, this.drainBudget));
+    if (this.limiter) {
+      const { granted, waitMs } = await this.limiter.acquire(budget);
+      if (granted === 0) {
+        await this.returnLanded(holder.landing);
+        return this.idleForTokens(waitMs);
+      }
+      budget = granted;
+    }
+    // The claim takes the landed job in (or, when paused or fenced, puts it back).
+    const claimed = await this.claim(budget - 1);
+    if (this.limiter) await this.limiter.refund(budget - (typeof claimed === "string" ? 0 : claimed.length));
+    if (typeof claimed !== "string") this.accept(claimed);
   }
 
   private accept(claimed: Held[]): void {
@@ -486,32 +470,50 @@ export class Worker extends EventEmitter {
       !this.closing &&
       this.pausedReason === null
     ) {
+      if (!this.lease.isSafe()) {
+        // Possibly rescued while we were frozen: these may already belong to another worker.
+        this.beatSoon();
+        return;
+      }
       this.begin(this.buffer.shift() as Held);
     }
   }
 
   private begin(held: Held): void {
-    const flight = new Flight(held, this.id);
+    const flight = new Flight(held);
     this.inFlight.add(flight);
     flight.done = this.run(flight);
   }
 
   private async run(flight: Flight): Promise<void> {
+    const { held } = flight;
     try {
-      const { field, payload } = flight.held;
-      const parsed = parseRawJob(payload);
-      if (!parsed.ok) return await this.deadLetterInvalid(field, payload, parsed.reason);
+      const parsed = parseRawJob(held.payload, {
+        maxBytes: this.settings.maxJobBytes,
+        defaultType: this.settings.defaultType,
+      });
+      if (!parsed.ok) return await this.deadLetterInvalid(held, parsed.reason, parsed.kind);
       const job = parsed.job;
+      let started = 0;
       try {
+        if (isExpired(job, Date.now())) {
+          throw new PermanentError("expired before it could be sent", { reason: "expired" });
+        }
         this.options.validate?.(job);
         flight.attempt = job.attempts + 1;
-        await this.handler(job, flight);
+        this.emit("active", job);
+        started = performance.now();
+        if (job.trace === undefined) await this.handler(job, flight);
+        else
+          await tracedProcess(this.queue, job, flight.attempt, async () => {
+            await this.handler(job, flight);
+          });
       } catch (error) {
-        await this.fail(flight.held, job, error);
+        await this.fail(held, job, error);
         return;
       }
       this.tally.processed++;
-      this.outcomes.ack(field, job);
+      this.outcomes.ack(held, job, performance.now() - started);
       this.emit("completed", job);
     } finally {
       this.readAhead.jobFinished();
@@ -521,18 +523,18 @@ export class Worker extends EventEmitter {
     }
   }
 
-  private async deadLetterInvalid(field: string, payload: string, reason: string): Promise<void> {
+  private async deadLetterInvalid(held: Held, reason: string, kind: "invalid" | "too_large"): Promise<void> {
     this.tally.deadLettered++;
-    await this.outcomes.deadLetterInvalid(field, payload, reason, this.id);
-    this.emit("dead", null, new PermanentError(reason, { reason: "invalid" }));
+    await this.outcomes.deadLetterInvalid(held, reason, kind);
+    this.emit("dead", null, new PermanentError(reason, { reason: kind }));
   }
 
-  private async fail({ field, payload }: Held, job: Job, error: unknown): Promise<void> {
+  private async fail(held: Held, job: Job, error: unknown): Promise<void> {
     const now = Date.now();
     const outcome = decideFailure(job, error, this.settings, now);
     switch (outcome.kind) {
       case "halt":
-        await this.outcomes.handBack(field, payload, null, {
+        await this.outcomes.handBack(held, null, {
           dueAt: 0,
           statsField: "halted",
           error: outcome.message,
@@ -548,7 +550,7 @@ export class Worker extends EventEmitter {
       case "dead":
         this.tally.failed++;
         this.tally.deadLettered++;
-        await this.outcomes.deadLetter(field, {
+        await this.outcomes.deadLetter(held, {
           id: job.id,
           reason: outcome.reason,
           error: outcome.message,
@@ -556,19 +558,19 @@ export class Worker extends EventEmitter {
           failedAt: now,
           queue: this.queue,
           job: outcome.job,
-          workerId: this.id,
+          workerId: held.holder.id,
         });
-        this.emit("dead", outcome.job, error);
+        this.emit("dead", outcome.job, asError(error));
         return;
       case "retry":
         this.tally.failed++;
         this.tally.retried++;
-        await this.outcomes.handBack(field, payload, outcome.job, {
+        await this.outcomes.handBack(held, outcome.job, {
           dueAt: now + outcome.delayMs,
           statsField: "retried",
           error: outcome.message,
         });
-        this.emit("retrying", outcome.job, error, outcome.delayMs);
+        this.emit("retrying", outcome.job, asError(error), outcome.delayMs);
     }
   }
 
@@ -583,28 +585,31 @@ export class Worker extends EventEmitter {
   }
 
   /**
-   * Hands back every job we hold in Redis that is neither running, read ahead nor awaiting its ack.
-   * `inQueueOrder` lists jobs whose queue order we know (read-ahead): they end up first, in order.
+   * Hands back every job we hold in Redis under the current epoch that is neither running, read
+   * ahead nor awaiting its ack. `inQueueOrder` lists jobs whose queue order we know (read-ahead):
+   * they end up first, in order.
    */
   private async releaseActive(inQueueOrder: Held[] = []): Promise<void> {
+    const holder = this.lease.holder;
     // Read-ahead jobs stay ours while we run; when closing they go back with the rest.
     const known = this.knownFields(!this.closing);
     let all: Record<string, string>;
     try {
-      await this.returnLanded();
-      all = await this.redis.hgetall(this.active);
+      await this.returnLanded(holder.landing);
+      all = await this.redis.hgetall(holder.active);
     } catch (error) {
       this.needsReconcile = true;
       if (this.closing) return; // Redis away at shutdown: the lease expires and another worker recovers them.
       throw error;
     }
     const ordered = new Set(inQueueOrder.map((held) => held.field));
-    const strangers = Object.entries(all).filter(([field]) => !known.has(field) && !ordered.has(field));
+    const strangers: Held[] = Object.entries(all)
+      .filter(([field]) => !known.has(field) && !ordered.has(field))
+      .map(([field, payload]) => ({ field, payload, holder }));
     // Each goes to the head of the queue, so the one that must come first goes last.
-    const handBack = [...strangers.map(([field, payload]) => ({ field, payload })), ...[...inQueueOrder].reverse()];
-    for (const { field, payload } of handBack) {
-      if (all[field] === undefined) continue; // no longer ours
-      await this.outcomes.handBack(field, payload, null, { dueAt: 0, statsField: "released" });
+    for (const held of [...strangers, ...[...inQueueOrder].reverse()]) {
+      if (all[held.field] === undefined) continue; // no longer ours
+      await this.outcomes.handBack(held, null, { dueAt: 0, statsField: "released" });
     }
   }
 
@@ -617,9 +622,9 @@ export class Worker extends EventEmitter {
     ]);
   }
 
-  /** A job our blocking pop landed but no claim took in goes back to the head of the queue. */
-  private async returnLanded(): Promise<void> {
-    while ((await this.redis.lmove(this.landing, this.keys.pending, "RIGHT", "LEFT")) !== null) {}
+  /** A job a blocking pop landed but no claim took in goes back to the head of the queue. */
+  private async returnLanded(landing: string): Promise<void> {
+    await returnLanded(this.redis, { landing, pending: this.keys.pending });
   }
 
   private finishDrain(): Promise<void> {
@@ -652,16 +657,10 @@ export class Worker extends EventEmitter {
   }
 }
 
-export function createWorker(queue: string, handler: Handler, options: WorkerOptions): Worker {
-  return new Worker(queue, handler, options);
-}
-
-/** Processes up to `limit` jobs of `queue` now and reports what happened (cron, serverless). */
-export async function drain(
-  queue: string,
-  handler: Handler,
-  options: WorkerOptions & { limit: number },
-): Promise<DrainResult> {
-  const worker = new Worker(queue, handler, { ...options, autostart: false });
-  return worker.drain(options.limit);
+const evictionChecked = new WeakSet<object>();
+/** An evicting maxmemory-policy silently drops queued jobs: say so loudly, once per connection. */
+function warnOnceAboutEviction(redis: RedisConnection, log: Logger): void {
+  if (evictionChecked.has(redis)) return;
+  evictionChecked.add(redis);
+  void warnOnEvictionPolicy(redis, (message) => log.error({ maxmemoryPolicy: true }, message));
 }

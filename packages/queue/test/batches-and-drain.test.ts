@@ -28,6 +28,19 @@ describe("batches", () => {
     expect(await queue.batch("no-such-batch")).toBeNull();
     await worker.close();
   });
+
+  it("knows no layer's vocabulary: other fields of the batch hash are passed on as counters", async () => {
+    const name = queueName("batch-counters");
+    const queue = new Queue(name, { connection: t.redis });
+    const { batchId } = await queue.pushBulk([{ type: "ok" }, { type: "ok" }]);
+    const bare = await queue.batch(batchId);
+    expect(bare).toMatchObject({ total: 2, pending: 2, counters: {} });
+    expect(bare).not.toHaveProperty("delivered");
+    // A layer on top (the email events) counts into the same hash.
+    await t.redis.hincrby(queue.keys.batch(batchId), "delivered", 2);
+    await t.redis.hset(queue.keys.batch(batchId), "note", "not a number");
+    expect((await queue.batch(batchId))?.counters).toEqual({ delivered: 2 });
+  });
 });
 
 describe("drain mode", () => {

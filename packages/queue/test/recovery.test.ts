@@ -67,10 +67,10 @@ describe("recovery of a dead worker's jobs", () => {
   it("dead-letters a poison job that takes its worker down every time", async () => {
     const name = queueName("poison");
     const queue = new Queue(name, { connection: t.redis });
-    // Third crash: attempts 2 -> 3 reaches the default limit of 3.
+    // Third crash: attempts 2 -> 3 reaches the limit of 3.
     await leaveCrashedWorker(queue, "dead-2", [JSON.stringify({ id: "poison", type: "x", data: {}, attempts: 2 })]);
     let runs = 0;
-    workers.push(createWorker(name, async () => void runs++, { connection: t.connect() }));
+    workers.push(createWorker(name, async () => void runs++, { connection: t.connect(), maxAttempts: 3 }));
     await waitFor(async () => (await queue.dlq.get("poison")) !== null);
     expect(await queue.dlq.get("poison")).toMatchObject({ reason: "lost", attempts: 3 });
     expect(runs).toBe(0);
@@ -95,6 +95,8 @@ describe("recovery of a dead worker's jobs", () => {
     expect(recoveredIn).toBeLessThan(10_000);
     const starts = await t.redis.lrange(`probe:${name}:starts`, 0, -1);
     expect(starts.map((s) => s.split(":").slice(0, 2).join(":"))).toEqual([`${id}:0`, `${id}:1`]);
+    // The handler records its run before the worker acks it: wait for the ack to land.
+    await waitFor(async () => (await queue.stats()).processed === 1, { message: "the re-run acked" });
     expect(await queue.stats()).toMatchObject({ pending: 0, active: 0, dead: 0, processed: 1, recovered: 1 });
     rescuer.child.kill("SIGTERM");
     expect(await rescuer.exited).toBe(0);
@@ -103,7 +105,7 @@ describe("recovery of a dead worker's jobs", () => {
   it("ends a job that kills every worker process in the dead-letter list", async () => {
     const name = queueName("killer");
     const queue = new Queue(name, { connection: t.redis });
-    const env = { REDIS_URL: t.server.url, QUEUE: name, MODE: "crash", LEASE_MS: "1500" };
+    const env = { REDIS_URL: t.server.url, QUEUE: name, MODE: "crash", LEASE_MS: "1500", MAX_ATTEMPTS: "3" };
     const { id } = await queue.push({ type: "poison" });
     await queue.push({ type: "fine" });
     // Keep a worker alive at all times, as a process manager would.

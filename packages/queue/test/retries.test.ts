@@ -45,6 +45,7 @@ describe("retries and dead letters", () => {
       createWorker(name, async () => Promise.reject(new Error("503 from provider")), {
         connection: t.connect(),
         backoff: { type: "fixed", delayMs: 10 },
+        maxAttempts: 3,
       }),
     );
     const { id } = await queue.push({ type: "x", to: "a@example.com", data: { n: 1 } });

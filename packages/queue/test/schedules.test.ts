@@ -1,7 +1,7 @@
 // Recurring jobs: one enqueue per tick however many workers run.
 import { waitFor } from "@notify/testing";
 import { afterEach, describe, expect, it } from "vitest";
-import { createWorker, nextRun, Queue, type Worker } from "../src/index.ts";
+import { createWorker, nextRun, Queue, queueKeys, type Worker } from "../src/index.ts";
 import { queueName, useRedis } from "./setup.ts";
 
 const t = useRedis();
@@ -44,5 +44,39 @@ describe("recurring jobs", () => {
     await expect(
       queue.schedules.upsert({ name: "x", cron: "0 9 * * *", tz: "Mars/Olympus", job: { type: "x" } }),
     ).rejects.toThrow(/invalid schedule/);
+  });
+
+  it("runs now, disables and enables, and records the last run", async () => {
+    const name = queueName("schedctl");
+    const queue = new Queue(name, { connection: t.redis });
+    const pendingIds = async () =>
+      (await t.redis.lrange(queueKeys(name).pending, 0, -1)).map((raw) => (JSON.parse(raw) as { id: string }).id);
+    await queue.schedules.upsert({ name: "report", cron: "0 9 * * *", job: { type: "report", data: { n: 1 } } });
+    const [fresh] = await queue.schedules.list();
+    expect(fresh).toMatchObject({ name: "report", lastRunAt: null, nextRunAt: expect.any(Number) });
+    expect(fresh?.disabled).toBeUndefined();
+
+    const ran = await queue.schedules.runNow("report", 1_000);
+    expect(ran).toEqual({ jobId: "report:manual:1000" });
+    expect(await pendingIds()).toEqual(["report:manual:1000"]);
+    expect((await queue.schedules.get("report"))?.lastRunAt).toBe(1_000);
+    expect(await queue.schedules.runNow("missing")).toBeNull();
+
+    expect(await queue.schedules.setDisabled("report", true)).toMatchObject({ disabled: true, nextRunAt: null });
+    expect((await queue.schedules.list())[0]).toMatchObject({ disabled: true, nextRunAt: null, lastRunAt: 1_000 });
+    // Disabled: no tick fires however late it is, but run-now still works.
+    expect(await queue.schedules.fireDue(Date.now() + 2 * 86_400_000)).toBe(0);
+    expect((await queue.schedules.runNow("report", 2_000))?.jobId).toBe("report:manual:2000");
+
+    const enabled = await queue.schedules.setDisabled("report", false);
+    expect(enabled).toMatchObject({ disabled: false, lastRunAt: 2_000 });
+    const due = enabled?.nextRunAt ?? 0;
+    expect(due).toBeGreaterThan(Date.now());
+    expect(await queue.schedules.fireDue(due)).toBe(1);
+    expect(await pendingIds()).toEqual(["report:manual:1000", "report:manual:2000", `report:${due}`]);
+    expect((await queue.schedules.get("report"))?.lastRunAt).toBe(due);
+    expect(await queue.schedules.setDisabled("missing", true)).toBeNull();
+    expect(await queue.schedules.remove("report")).toBe(true);
+    expect(await t.redis.exists(queueKeys(name).schedulesLastRun)).toBe(0);
   });
 });

@@ -4,6 +4,7 @@
 import { waitFor } from "@notify/testing";
 import { describe, expect, it } from "vitest";
 import { createWorker, Queue } from "../src/index.ts";
+import { spawnWorker } from "./fixtures/spawn-worker.ts";
 import { queueName, useRedis } from "./setup.ts";
 
 const t = useRedis({ appendOnly: true }); // one test restarts the server and needs the data back
@@ -77,5 +78,45 @@ describe("close while Redis is away", () => {
     const rescuer = createWorker(name, async (job) => void seen.push(job.id), { connection: t.connect() });
     await waitFor(() => seen.includes(id), { timeoutMs: 15_000, message: "held job recovered" });
     await rescuer.close();
+  }, 30_000);
+});
+
+describe("close with a handler that ignores its abort signal", () => {
+  it("keeps the job under the lease (counted in stats), and another worker runs it once the lease expires", async () => {
+    const name = queueName("stubborn");
+    const queue = new Queue(name, { connection: t.redis });
+    const stubborn = createWorker(name, () => new Promise<void>(() => {}), { connection: t.connect(), leaseMs: 1_000 });
+    await stubborn.start();
+    const { id } = await queue.push({ type: "x" });
+    await waitFor(async () => (await queue.stats()).active === 1);
+    await stubborn.close({ graceMs: 100 });
+    // Regression: the lease was removed here, and the job sat in a hash no live worker ever looks at.
+    expect(await t.redis.zscore(queue.keys.workers, stubborn.id)).not.toBeNull();
+    await waitFor(async () => (await queue.stats()).awaitingRecovery === 1, { message: "counted while it waits" });
+    const seen: string[] = [];
+    const rescuer = createWorker(name, async (job) => void seen.push(job.id), { connection: t.connect() });
+    await waitFor(() => seen.includes(id), { timeoutMs: 10_000, message: "held job recovered" });
+    await rescuer.close();
+    expect(await queue.stats()).toMatchObject({ active: 0, awaitingRecovery: 0, recovered: 1, processed: 1 });
+  });
+
+  it("a worker process given SIGTERM exits 0 and its unfinished job runs again elsewhere", async () => {
+    const name = queueName("sigterm");
+    const queue = new Queue(name, { connection: t.redis });
+    const env = { REDIS_URL: t.server.url, QUEUE: name, LEASE_MS: "1500" };
+    const victim = await spawnWorker({ ...env, MODE: "hang", GRACE_MS: "300" });
+    const { id } = await queue.push({ type: "x" });
+    await waitFor(async () => (await t.redis.llen(`probe:${name}:starts`)) === 1, { message: "job started" });
+    victim.child.kill("SIGTERM");
+    expect(await victim.exited).toBe(0);
+    expect((await queue.stats()).active).toBe(1);
+    const rescuer = await spawnWorker({ ...env, MODE: "record" });
+    await waitFor(async () => (await t.redis.hget(`probe:${name}:runs`, id)) === "1", {
+      timeoutMs: 15_000,
+      message: "job re-run by another process",
+    });
+    rescuer.child.kill("SIGTERM");
+    expect(await rescuer.exited).toBe(0);
+    expect(await queue.stats()).toMatchObject({ active: 0, pending: 0, recovered: 1 });
   }, 30_000);
 });

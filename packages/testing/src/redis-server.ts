@@ -5,8 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-// @ts-expect-error plain ESM shared with the bootstrap scripts
-import { ensureRedisBinaries } from "../../../scripts/lib/redis-binary.mjs";
+import { ensureRedisBinaries } from "./redis-binary.mjs";
 
 export interface RedisServerOptions {
   /** Keep an append-only file so a restart keeps the data (as production should). */
@@ -25,6 +24,8 @@ export interface RedisServerHandle {
   /** Stops the server without removing its data. */
   stopProcess(signal?: NodeJS.Signals): Promise<void>;
   startProcess(): Promise<void>;
+  /** Sends a signal without waiting for an exit: SIGSTOP freezes the server, SIGCONT resumes it. */
+  signal(signal: NodeJS.Signals): void;
   /** Stops the server and removes its directory. */
   stop(): Promise<void>;
 }
@@ -42,13 +43,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForReady(child: ChildProcess, port: number): Promise<void> {
+/** Resolves once the process prints `readyText` (redis-server: "Ready to accept connections"). */
+export async function waitForOutput(
+  child: ChildProcess,
+  port: number,
+  readyText = "Ready to accept connections",
+): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = "";
     const timer = setTimeout(() => reject(new Error(`redis-server on ${port} did not start:\n${output}`)), 10_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes("Ready to accept connections")) {
+      if (output.includes(readyText)) {
         clearTimeout(timer);
         child.stdout?.off("data", onData);
         child.stdout?.resume();
@@ -87,7 +93,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const startProcess = async () => {
     const started = spawn(binary, args, { stdio: ["ignore", "pipe", "inherit"] });
     child = started;
-    await waitForReady(started, port);
+    await waitForOutput(started, port);
   };
   const stopProcess = async (signal: NodeJS.Signals = "SIGTERM") => {
     const running = child;
@@ -106,6 +112,9 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     url: `redis://127.0.0.1:${port}`,
     startProcess,
     stopProcess,
+    signal(signal) {
+      (child as ChildProcess | null)?.kill(signal);
+    },
     async restart({ downMs = 0 } = {}) {
       await stopProcess("SIGTERM");
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));

@@ -1,6 +1,6 @@
 // Opens the CLI's Redis connection: fail fast (no reconnect loop), and turn the many ways a
 // connection fails into one sentence that says what is wrong and what to try (seed 001's check).
-import { createRedis, type RedisConnection } from "../index.ts";
+import { createRedis, DEFAULT_SENTINEL_NAME, parseNodes, type RedisConnection, redisUrlFromEnv } from "../index.ts";
 import { CliError } from "./errors.ts";
 
 /** The embedded server scripts/redis.mjs runs when REDIS_URL is not set (port 6390 unless NOTIFY_REDIS_PORT). */
@@ -14,13 +14,31 @@ export interface Target {
   shown: string;
   embedded: boolean;
   cluster: boolean;
+  sentinel: boolean;
 }
 
 export function connectionTarget(env: NodeJS.ProcessEnv = process.env): Target {
-  const url = env.REDIS_URL?.trim() || embeddedRedisUrl(env);
+  const given = redisUrlFromEnv(env);
+  const url = given || embeddedRedisUrl(env);
   const cluster = env.REDIS_CLUSTER_NODES?.trim();
-  const shown = cluster ? `cluster ${cluster} (auth and TLS from ${redactUrl(url)})` : redactUrl(url);
-  return { url, shown, embedded: !env.REDIS_URL?.trim() && !cluster, cluster: Boolean(cluster) };
+  // The same precedence as createRedis: a cluster list wins over a sentinel list.
+  const sentinels = cluster ? "" : env.REDIS_SENTINELS?.trim();
+  const shown = cluster
+    ? `cluster ${cluster} (auth and TLS from ${redactUrl(url)})`
+    : sentinels
+      ? `sentinels ${sentinels} (master ${sentinelName(env)}; auth, db and TLS from ${redactUrl(url)})`
+      : redactUrl(url);
+  return {
+    url,
+    shown,
+    embedded: !given && !cluster && !sentinels,
+    cluster: Boolean(cluster),
+    sentinel: Boolean(sentinels),
+  };
+}
+
+function sentinelName(env: NodeJS.ProcessEnv): string {
+  return env.REDIS_SENTINEL_NAME?.trim() || DEFAULT_SENTINEL_NAME;
 }
 
 export function redactUrl(url: string): string {
@@ -72,6 +90,9 @@ export function describeConnectionError(error: unknown, target: Target, timeoutM
     return `${where} did not answer in the Redis protocol (${message}): is this a Redis port?`;
   }
   // ioredis' cluster client hides each node's own error behind these.
+  if (target.sentinel && /All sentinels are unreachable|sentinel/i.test(message)) {
+    return `no sentinel of ${where} gave the master's address: check REDIS_SENTINELS, REDIS_SENTINEL_NAME, REDIS_SENTINEL_PASSWORD, and that the sentinels run`;
+  }
   if (target.cluster && /None of startup nodes|refresh slots cache|Connection is closed/i.test(message)) {
     return `no node of ${where} answered: check REDIS_CLUSTER_NODES, that the nodes run, and the password/TLS in REDIS_URL`;
   }
@@ -102,9 +123,15 @@ export async function openRedis({ timeoutMs = 5_000, env = process.env }: OpenOp
   let redis: RedisConnection;
   try {
     redis = createRedis(target.url, {
+      clusterNodes: parseNodes(env.REDIS_CLUSTER_NODES, "REDIS_CLUSTER_NODES"),
+      sentinelNodes: parseNodes(env.REDIS_SENTINELS, "REDIS_SENTINELS"),
+      sentinelName: sentinelName(env),
+      sentinelPassword: env.REDIS_SENTINEL_PASSWORD || undefined,
       lazyConnect: true,
       // A CLI reports and exits: no reconnect loop, no queued commands waiting for a server that is down.
       retryStrategy: () => null,
+      // Through sentinels: ask each once, then report.
+      sentinelRetryStrategy: () => null,
       maxRetriesPerRequest: 0,
       connectTimeout: timeoutMs,
       commandTimeout: timeoutMs,
@@ -112,7 +139,7 @@ export async function openRedis({ timeoutMs = 5_000, env = process.env }: OpenOp
       clusterOptions: { lazyConnect: true, clusterRetryStrategy: () => null },
     });
   } catch (error) {
-    throw new CliError(`invalid REDIS_URL ${target.shown}: ${errorText(error)}`);
+    throw new CliError(`invalid Redis settings ${target.shown}: ${errorText(error)}`);
   }
   let lastError: unknown = null;
   redis.on("error", (error: unknown) => {

@@ -9,7 +9,7 @@ export const pause: Command = {
   options: { reason: { type: "string" } },
   async run(ctx) {
     const name = requireQueue(ctx, this.usage);
-    const queue = new Queue(name, { connection: await ctx.redis() });
+    const queue = await Queue.open(name, { connection: await ctx.redis() });
     await queue.pause(stringOption(ctx.values, "reason") ?? "paused from the CLI");
     const state = await queue.isPaused();
     ctx.out.result({ queue: name, ...state }, () => `${name}: paused (${state.reason ?? ""})`);
@@ -21,7 +21,7 @@ export const resume: Command = {
   summary: "let workers claim from the queue again",
   async run(ctx) {
     const name = requireQueue(ctx, this.usage);
-    const queue = new Queue(name, { connection: await ctx.redis() });
+    const queue = await Queue.open(name, { connection: await ctx.redis() });
     const before = await queue.isPaused();
     await queue.resume();
     ctx.out.result({ queue: name, paused: false, wasPaused: before.paused }, () =>
@@ -35,7 +35,7 @@ export const clear: Command = {
   summary: "remove every waiting job (pending and delayed); running jobs and dead letters stay",
   async run(ctx) {
     const name = requireQueue(ctx, this.usage);
-    const { removed } = await new Queue(name, { connection: await ctx.redis() }).clear();
+    const { removed } = await (await Queue.open(name, { connection: await ctx.redis() })).clear();
     ctx.out.result({ queue: name, removed }, () => `${name}: removed ${removed} waiting jobs`);
   },
 };

@@ -6,7 +6,7 @@ import { usageError } from "./errors.ts";
 import { clip, columns, formatTime } from "./output.ts";
 
 const USAGE =
-  "dlq list <queue> [--limit N] [--offset N] [--error text] | dlq retry <queue> <id>|--all|--error text | dlq delete <queue> <id> | dlq purge <queue>";
+  "dlq list <queue> [--limit N] [--offset N] [--error text] | dlq retry <queue> <id>|--index N|--all|--error text | dlq delete <queue> <id> | dlq purge <queue>";
 
 const ACTIONS = new Set(["list", "retry", "delete", "purge"]);
 
@@ -42,8 +42,20 @@ async function list(ctx: CommandContext, queue: Queue): Promise<void> {
 async function retry(ctx: CommandContext, queue: Queue, id: string | undefined): Promise<void> {
   const error = stringOption(ctx.values, "error");
   const all = ctx.values.all === true;
-  if ([id !== undefined, all, error !== undefined].filter(Boolean).length !== 1) {
-    throw usageError("dlq retry takes exactly one of: <id>, --all, --error text");
+  const index = stringOption(ctx.values, "index");
+  if ([id !== undefined, all, error !== undefined, index !== undefined].filter(Boolean).length !== 1) {
+    throw usageError("dlq retry takes exactly one of: <id>, --index N, --all, --error text");
+  }
+  if (index !== undefined) {
+    // Seed 004's retry_dead_letter_job(queue, index): 0 is the newest, as `dlq list` shows them.
+    if (!/^\d{1,9}$/.test(index)) throw usageError("--index must be a whole number, 0 for the newest");
+    const dead = await queue.dlq.retryAt(Number(index));
+    if (!dead) throw new Error(`${queue.name}: no dead letter at index ${index}`);
+    ctx.out.result(
+      { queue: queue.name, retried: 1, id: dead.id, index: Number(index) },
+      () => `${queue.name}: ${dead.id} (index ${index}) is pending again`,
+    );
+    return;
   }
   if (id !== undefined) {
     if (!(await queue.dlq.retry(id))) throw new Error(`${queue.name}: no dead letter with id ${id}`);
@@ -61,6 +73,7 @@ export const dlq: Command = {
     limit: { type: "string" },
     offset: { type: "string" },
     error: { type: "string" },
+    index: { type: "string" },
     all: { type: "boolean" },
   },
   async run(ctx) {
@@ -69,7 +82,7 @@ export const dlq: Command = {
     if (!name) throw usageError(`missing queue name: ${USAGE}`);
     if (extra.length > 0) throw usageError(`unexpected arguments: ${extra.join(" ")}`);
     if (!ACTIONS.has(action)) throw usageError(`unknown dlq action "${action}": ${USAGE}`);
-    const queue = new Queue(name, { connection: await ctx.redis() });
+    const queue = await Queue.open(name, { connection: await ctx.redis() });
     switch (action) {
       case "list":
         if (id !== undefined) throw usageError(`dlq list takes no id: ${USAGE}`);

@@ -1,5 +1,7 @@
 // Read-only commands: stats (one queue or all), peek (first N pending, seed 000's status), export.
-import { jobCreatedAt, listQueues, Queue, type QueueStats, redisInfo } from "../index.ts";
+import { evictionWarning, jobCreatedAt, listQueues, Queue, type QueueStats, redisInfo } from "../index.ts";
+import { emailEventCounts } from "../notifications/email-event-stats.ts";
+import { EMAIL_EVENTS_QUEUE } from "../notifications/email-events.ts";
 import { type Command, positiveInt, requireQueue } from "./command.ts";
 import { clip, columns, formatTime } from "./output.ts";
 
@@ -7,7 +9,8 @@ const STATS_COLUMNS = ["queue", "state", "pending", "active", "delayed", "dead",
 
 function statsRow(s: QueueStats): (string | number)[] {
   const state = s.paused ? "paused" : "running";
-  return [s.name, state, s.pending, s.active, s.delayed, s.dead, s.workers, s.processed, s.failed];
+  const name = s.partitions > 1 ? `${s.name} (${s.partitions} partitions)` : s.name;
+  return [name, state, s.pending, s.active, s.delayed, s.dead, s.workers, s.processed, s.failed];
 }
 
 export const stats: Command = {
@@ -16,15 +19,32 @@ export const stats: Command = {
   async run(ctx) {
     const redis = await ctx.redis();
     const name = ctx.positionals[0];
+    // An evicting policy drops queued jobs under memory pressure: every stats run says so, on stderr.
+    const info = await redisInfo(redis);
+    const warning = evictionWarning(info);
+    if (warning) process.stderr.write(`WARNING: ${warning}\n`);
     if (name) {
-      const queue = new Queue(name, { connection: redis });
-      const [s, workers, failures] = await Promise.all([queue.stats(), queue.workers(), queue.recentFailures(5)]);
-      ctx.out.result({ ...s, workerList: workers, recentFailures: failures }, () => {
+      const queue = await Queue.open(name, { connection: redis });
+      const [s, workers, failures, eventCounts] = await Promise.all([
+        queue.stats(),
+        queue.workers(),
+        queue.recentFailures(5),
+        // The events worker's queue also reports the events it counted, by type (seed 000).
+        name === EMAIL_EVENTS_QUEUE ? emailEventCounts(redis) : undefined,
+      ]);
+      const extra = eventCounts ? { eventCounts } : {};
+      ctx.out.result({ ...s, ...extra, workerList: workers, recentFailures: failures }, () => {
         const lines = [columns([STATS_COLUMNS, statsRow(s)])];
         if (s.paused) lines.push(`paused: ${s.pausedReason ?? ""}`);
         lines.push(
           `retried ${s.retried}, dead-lettered ${s.deadLettered}, recovered ${s.recovered}, duplicates ${s.duplicates}, schedules ${s.schedules}`,
         );
+        if (eventCounts)
+          lines.push(
+            `events ${Object.entries(eventCounts)
+              .map(([type, count]) => `${type} ${count}`)
+              .join(", ")}`,
+          );
         for (const w of workers)
           lines.push(
             `worker ${w.id} on ${w.host} pid ${w.pid}: ${w.jobs.length}/${w.concurrency} busy, lease until ${formatTime(w.leaseUntil)}`,
@@ -38,10 +58,7 @@ export const stats: Command = {
       return;
     }
     const names = await listQueues(redis);
-    const [all, info] = await Promise.all([
-      Promise.all(names.map((n) => new Queue(n, { connection: redis }).stats())),
-      redisInfo(redis),
-    ]);
+    const all = await Promise.all(names.map(async (n) => (await Queue.open(n, { connection: redis })).stats()));
     ctx.out.result({ queues: all, redis: info }, () => {
       const table = all.length > 0 ? columns([STATS_COLUMNS, ...all.map(statsRow)]) : "no queues yet";
       return `${table}\nredis ${info.version}: ${info.usedMemoryHuman} used, ${info.keys} keys, ${info.connectedClients} clients`;
@@ -56,7 +73,7 @@ export const peek: Command = {
     const name = requireQueue(ctx, this.usage);
     const count = positiveInt(ctx.positionals[1], "n", 5);
     const redis = await ctx.redis();
-    const jobs = await new Queue(name, { connection: redis }).peek(count);
+    const jobs = await (await Queue.open(name, { connection: redis })).peek(count);
     ctx.out.result(jobs, () => {
       if (jobs.length === 0) return `${name}: no pending jobs`;
       const rows = jobs.map(({ job, raw }) =>
@@ -88,7 +105,7 @@ export const exportJobs: Command = {
     const name = requireQueue(ctx, this.usage);
     const redis = await ctx.redis();
     let count = 0;
-    for await (const line of new Queue(name, { connection: redis }).export()) {
+    for await (const line of (await Queue.open(name, { connection: redis })).export()) {
       await writeLine(line);
       count++;
     }

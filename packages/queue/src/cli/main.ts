@@ -7,6 +7,7 @@ import { clear, pause, resume } from "./control.ts";
 import { dlq } from "./dlq.ts";
 import { CliError, usageError } from "./errors.ts";
 import { exportJobs, peek, stats } from "./inspect.ts";
+import { clean, watch } from "./monitor.ts";
 import { createOutput } from "./output.ts";
 import { ping } from "./ping.ts";
 import { push } from "./push.ts";
@@ -20,6 +21,8 @@ const COMMANDS: Record<string, Command> = {
   pause,
   resume,
   clear,
+  clean,
+  watch,
   export: exportJobs,
 };
 
@@ -31,7 +34,8 @@ function help(): string {
     "commands:",
     ...lines,
     "",
-    "Redis: REDIS_URL (redis:// or rediss://, password allowed), else the embedded redis://127.0.0.1:6390",
+    "Redis: REDIS_URL (redis:// or rediss://, password allowed), else the embedded redis://127.0.0.1:6390;",
+    "  REDIS_CLUSTER_NODES=host:port,... for a cluster, REDIS_SENTINELS=host:port,... (+ REDIS_SENTINEL_NAME) for Sentinel",
     "--json prints machine-readable JSON instead of text.",
   ].join("\n");
 }

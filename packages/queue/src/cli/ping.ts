@@ -1,5 +1,5 @@
 // `ping`: proves the configured Redis answers and shows what it is (seed 001's connection test).
-import { listQueues, redisInfo } from "../index.ts";
+import { evictionWarning, listQueues, redisInfo } from "../index.ts";
 import type { Command } from "./command.ts";
 import { connectionTarget } from "./connect.ts";
 
@@ -27,13 +27,17 @@ export const ping: Command = {
       usedMemory: info.usedMemoryHuman,
       keys: info.keys,
       aof: info.aofEnabled,
+      maxmemoryPolicy: info.maxmemoryPolicy,
+      warning: evictionWarning(info),
       queues,
     };
+    // On stderr too, so it is seen even when stdout goes to a script.
+    if (result.warning) process.stderr.write(`WARNING: ${result.warning}\n`);
     ctx.out.result(result, () =>
       [
         `PONG from ${result.url}${target.embedded ? " (embedded default)" : ""}`,
         `  redis ${info.version}, ${info.mode}, ${info.role}; connect ${result.connectMs} ms, ping ${result.pingMs} ms`,
-        `  memory ${info.usedMemoryHuman}, ${info.keys} keys, ${info.connectedClients} clients, AOF ${info.aofEnabled ? "on" : "off"}`,
+        `  memory ${info.usedMemoryHuman}, ${info.keys} keys, ${info.connectedClients} clients, AOF ${info.aofEnabled ? "on" : "off"}, maxmemory-policy ${info.maxmemoryPolicy}`,
         `  queues: ${queues.length > 0 ? queues.join(", ") : "(none yet)"}`,
       ].join("\n"),
     );

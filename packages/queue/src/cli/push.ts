@@ -1,6 +1,9 @@
 // `push`: test jobs (seed 002's "create test jobs"). For the known email and SMS templates the data
-// is valid sample data, so a running worker really processes them; --data overrides it.
+// is valid sample data, so a running worker really processes them; --data overrides it. On the
+// email_events queue it pushes valid email events (default EMAIL_DELIVERED), checked before push.
 import { type JobInput, Queue } from "../index.ts";
+import { EMAIL_EVENT_TYPES, EMAIL_EVENTS_QUEUE, emailEventJobSchema } from "../notifications/email-events.ts";
+import { describeIssues } from "../notifications/template-data.ts";
 import { type Command, positiveInt, requireQueue, stringOption } from "./command.ts";
 import { usageError } from "./errors.ts";
 
@@ -36,9 +39,25 @@ function parseData(text: string | undefined): Record<string, unknown> | undefine
   return value as Record<string, unknown>;
 }
 
+/** Email events for the events worker: the recipient and time filled in, the whole event checked. */
+function emailEvents(count: number, type: string, to: string | undefined, data: Record<string, unknown> | undefined) {
+  if (!(EMAIL_EVENT_TYPES as readonly string[]).includes(type))
+    throw usageError(`--type must be one of ${EMAIL_EVENT_TYPES.join(", ")} on ${EMAIL_EVENTS_QUEUE}`);
+  return Array.from({ length: count }, (_, i) => {
+    const event = {
+      type,
+      data: { recipient: recipient(EMAIL_EVENTS_QUEUE, i + 1, to), timestamp: Date.now(), ...data },
+    };
+    const checked = emailEventJobSchema.safeParse(event);
+    if (!checked.success) throw usageError(`invalid email event: ${describeIssues(checked.error.issues)}`);
+    return event;
+  });
+}
+
 export const push: Command = {
   usage: "push <queue> [--count N] [--type T] [--to addr] [--data json] [--urgent] [--delay ms]",
-  summary: "enqueue test jobs (default type: otp for sms queues, welcome otherwise)",
+  summary:
+    "enqueue test jobs (default type: otp for sms queues, EMAIL_DELIVERED events on email_events, welcome otherwise)",
   options: {
     count: { type: "string" },
     type: { type: "string" },
@@ -51,16 +70,20 @@ export const push: Command = {
     const name = requireQueue(ctx, this.usage);
     const count = positiveInt(ctx.values.count, "--count", 1);
     const delayMs = ctx.values.delay === undefined ? undefined : positiveInt(ctx.values.delay, "--delay", 0);
-    const type = stringOption(ctx.values, "type") ?? (looksLikeSms(name) ? "otp" : "welcome");
+    const events = name === EMAIL_EVENTS_QUEUE;
+    const type =
+      stringOption(ctx.values, "type") ?? (looksLikeSms(name) ? "otp" : events ? "EMAIL_DELIVERED" : "welcome");
     const data = parseData(stringOption(ctx.values, "data"));
     const to = stringOption(ctx.values, "to");
-    const jobs: JobInput[] = Array.from({ length: count }, (_, i) => ({
-      type,
-      to: recipient(name, i + 1, to),
-      data: data ?? SAMPLE_DATA[type]?.(i + 1) ?? { test: true, n: i + 1 },
-    }));
+    const jobs: JobInput[] = events
+      ? emailEvents(count, type, to, data)
+      : Array.from({ length: count }, (_, i) => ({
+          type,
+          to: recipient(name, i + 1, to),
+          data: data ?? SAMPLE_DATA[type]?.(i + 1) ?? { test: true, n: i + 1 },
+        }));
     const options = { urgent: ctx.values.urgent === true, ...(delayMs ? { delayMs } : {}) };
-    const queue = new Queue(name, { connection: await ctx.redis() });
+    const queue = await Queue.open(name, { connection: await ctx.redis() });
     if (count === 1 && jobs[0]) {
       const { id } = await queue.push(jobs[0], options);
       ctx.out.result({ queue: name, count: 1, ids: [id] }, () => `${name}: pushed 1 ${type} job ${id}`);

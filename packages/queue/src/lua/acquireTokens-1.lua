@@ -1,6 +1,9 @@
+#!lua flags=allow-oom
 --[[
   Token bucket shared by every worker of a rate limit: refills continuously at max per duration,
   grants up to the tokens wanted, and honours a block set after a provider's 429 Retry-After.
+  Runs at maxmemory (allow-oom): it rewrites two small fields, and a refused limiter would stop
+  the workers that drain the queue.
 
   KEYS[1] limiter hash (tokens, at, blockedUntil)
   ARGV[1] now ms  ARGV[2] max tokens  ARGV[3] duration ms  ARGV[4] tokens wanted

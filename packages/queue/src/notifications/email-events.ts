@@ -1,5 +1,6 @@
 // Email events (seed 000) travel through their own queue to the email-events worker.
 import { z } from "zod";
+import { categorySchema } from "./stored-templates.ts";
 
 export const EMAIL_EVENTS_QUEUE = "email_events";
 
@@ -25,6 +26,11 @@ export const emailEventDataSchema = z.object({
   reason: z.string().max(1000).optional(),
   bounceType: z.enum(["hard", "soft"]).optional(),
   providerEventId: z.string().max(200).optional(),
+  /**
+   * An unsubscribe from one category on this project's own page (the API has recorded the
+   * preference): unlike a provider's unsubscribe, it does not suppress the address.
+   */
+  category: categorySchema.optional(),
 });
 export type EmailEventData = z.infer<typeof emailEventDataSchema>;
 

@@ -5,7 +5,8 @@ import type { PushOptions, PushResult } from "../producer.ts";
 import { Queue } from "../queue.ts";
 import { EMAIL_EVENTS_QUEUE, type EmailEventData, type EmailEventType, emailEventJobSchema } from "./email-events.ts";
 import { EMAIL_QUEUE, type EmailJobInput, emailJobSchema } from "./email-jobs.ts";
-import { SMS_QUEUE, type SmsJobInput, smsJobSchema, URGENT_SMS_TEMPLATES } from "./sms-jobs.ts";
+import { SMS_QUEUE, type SmsJobInput, smsJobSchema } from "./sms-jobs.ts";
+import { smsPushDefaults } from "./template-jobs.ts";
 
 const queues = new WeakMap<RedisConnection, Map<string, Queue>>();
 
@@ -27,14 +28,14 @@ export async function pushEmailJob(
   return queueFor(redis, EMAIL_QUEUE).push(valid, options);
 }
 
-/** OTPs are urgent unless the caller says otherwise. */
+/** OTPs are urgent and expire after OTP_TTL_MS unless the caller says otherwise. */
 export async function pushSmsJob(
   redis: RedisConnection,
   job: SmsJobInput,
   options: PushOptions = {},
 ): Promise<PushResult> {
   const valid = smsJobSchema.parse(job);
-  return queueFor(redis, SMS_QUEUE).push(valid, { urgent: URGENT_SMS_TEMPLATES.has(valid.type), ...options });
+  return queueFor(redis, SMS_QUEUE).push(valid, { ...options, ...smsPushDefaults(valid.type, options) });
 }
 
 export async function pushEmailEvent(

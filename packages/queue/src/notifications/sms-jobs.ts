@@ -1,6 +1,7 @@
 // Typed SMS jobs (seed 004's templates). E.164 is checked here by shape; the SMS worker checks
 // the number against real numbering plans with a phone library before sending.
 import { z } from "zod";
+import { refineTemplateData } from "./template-data.ts";
 
 export const SMS_QUEUE = "sms";
 
@@ -14,7 +15,7 @@ export const smsTemplateDataSchemas = {
   order_confirmation: z.object({ order_number: z.string().trim().min(1).max(64), total_amount: money.optional() }),
   cashback_credited: z.object({ amount: money }),
   withdrawal_processed: z.object({ amount: money }),
-  withdrawal_rejected: z.object({ amount: money, reason: z.string().trim().max(120).optional() }),
+  withdrawal_rejected: z.object({ amount: money, reason: z.string().trim().max(120).nullish() }),
 } as const;
 
 export type SmsTemplate = keyof typeof smsTemplateDataSchemas;
@@ -28,17 +29,21 @@ export const e164Schema = z
 /** OTPs are time-critical: they overtake any backlog of bulk SMS unless the producer says otherwise. */
 export const URGENT_SMS_TEMPLATES: ReadonlySet<SmsTemplate> = new Set(["otp"]);
 
-export const smsJobSchema = z
-  .object({
-    type: z.enum(SMS_TEMPLATES as [SmsTemplate, ...SmsTemplate[]]),
-    to: e164Schema,
-    data: z.record(z.string(), z.unknown()),
-  })
-  .superRefine((job, ctx) => {
-    const result = smsTemplateDataSchemas[job.type].safeParse(job.data);
-    if (!result.success) {
-      for (const issue of result.error.issues) ctx.addIssue({ ...issue, path: ["data", ...issue.path] } as never);
-    }
-  });
+/** Seed 004's producer names the recipient `mobile` (push_sms_job(sms_type, mobile, data)). */
+const withRecipient = (job: unknown) =>
+  typeof job === "object" && job !== null && (job as { to?: unknown }).to === undefined
+    ? { ...job, to: (job as { mobile?: unknown }).mobile }
+    : job;
+
+export const smsJobSchema = z.preprocess(
+  withRecipient,
+  z
+    .object({
+      type: z.enum(SMS_TEMPLATES as [SmsTemplate, ...SmsTemplate[]]),
+      to: e164Schema,
+      data: z.record(z.string(), z.unknown()),
+    })
+    .superRefine(refineTemplateData(smsTemplateDataSchemas)),
+);
 
 export type SmsJobInput = { [T in SmsTemplate]: { type: T; to: string; data: SmsTemplateData<T> } }[SmsTemplate];

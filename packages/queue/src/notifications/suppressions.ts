@@ -1,8 +1,7 @@
 // The email suppression list: addresses that hard-bounced, reported spam or unsubscribed are not
 // sent to again. One hash in the email queue's slot, address (lower-cased) -> JSON of why and when.
 import type { RedisConnection } from "../connection.ts";
-import { queueKeys } from "../keys.ts";
-import { EMAIL_QUEUE } from "./email-jobs.ts";
+import { emailKeys, preferenceKeys } from "./keys.ts";
 
 export type SuppressionReason = "hard_bounce" | "spam_report" | "unsubscribe" | "manual";
 
@@ -14,7 +13,7 @@ export interface Suppression {
   detail?: string;
 }
 
-const key = () => queueKeys(EMAIL_QUEUE).suppressed;
+const key = () => emailKeys().suppressed;
 const normalize = (address: string) => address.trim().toLowerCase();
 
 function decode(address: string, raw: string): Suppression {
@@ -44,8 +43,43 @@ export async function suppress(
   return (await redis.hsetnx(key(), normalize(address), value)) === 1;
 }
 
-export async function removeSuppression(redis: RedisConnection, address: string): Promise<boolean> {
-  return (await redis.hdel(key(), normalize(address))) === 1;
+/** An operator's removal of a suppression, kept (the last MAX_REMOVALS) so the list's history is auditable. */
+export interface SuppressionRemoval {
+  address: string;
+  reason: string;
+  at: number;
+  /** What the suppression said before it was removed. */
+  was?: Omit<Suppression, "address">;
+}
+
+const MAX_REMOVALS = 1_000;
+
+/** Removes a suppression; with `reason`, the removal is recorded in a capped audit list. */
+export async function removeSuppression(redis: RedisConnection, address: string, reason?: string): Promise<boolean> {
+  const normalized = normalize(address);
+  const previous = await redis.hget(key(), normalized);
+  if (previous === null) return false;
+  const tx = redis.multi().hdel(key(), normalized);
+  if (reason !== undefined) {
+    const { address: _address, ...was } = decode(normalized, previous);
+    const removal: SuppressionRemoval = { address: normalized, reason: reason.slice(0, 500), at: Date.now(), was };
+    const log = preferenceKeys().suppressionRemovals;
+    tx.lpush(log, JSON.stringify(removal)).ltrim(log, 0, MAX_REMOVALS - 1);
+  }
+  const [[, removed] = [null, 0]] = ((await tx.exec()) ?? []) as [unknown, number][];
+  return removed === 1;
+}
+
+/** The latest removals, newest first. */
+export async function suppressionRemovals(redis: RedisConnection, limit = 50): Promise<SuppressionRemoval[]> {
+  const raw = await redis.lrange(preferenceKeys().suppressionRemovals, 0, Math.min(limit, MAX_REMOVALS) - 1);
+  return raw.flatMap((entry) => {
+    try {
+      return [JSON.parse(entry) as SuppressionRemoval];
+    } catch {
+      return [];
+    }
+  });
 }
 
 export async function countSuppressions(redis: RedisConnection): Promise<number> {
@@ -72,6 +106,7 @@ export const suppressions = {
   isSuppressed,
   suppress,
   remove: removeSuppression,
+  removals: suppressionRemovals,
   count: countSuppressions,
   list: listSuppressions,
 };

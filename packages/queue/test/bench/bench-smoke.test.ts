@@ -15,13 +15,19 @@ describe("npm run bench", () => {
       BENCH_PROCESS_JOBS: "600",
       BENCH_LATENCY_JOBS: "5",
       BENCH_DELIVER_JOBS: "300",
+      BENCH_SUITE_JOBS: "300",
+      BENCH_SUITE_WARMUP: "50",
+      BENCH_DEDUPE_JOBS: "300",
+      BENCH_RECOVERY_JOBS: "4",
+      // Both sides' lease (ours) and lock plus stalled check (BullMQ) at 1 s, so recovery takes seconds.
+      BENCH_LEASE_MS: "1000",
       BENCH_PHASE_TIMEOUT_MS: "60000",
     };
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(
         process.execPath,
         ["scripts/bench.mjs", "--json"],
-        { cwd: ROOT, env, timeout: 150_000 },
+        { cwd: ROOT, env, timeout: 240_000 },
         (error, out, err) => (error ? reject(new Error(`bench failed: ${err}`)) : resolve(out)),
       );
     });
@@ -34,13 +40,34 @@ describe("npm run bench", () => {
     };
     for (const side of [result.ours, result.bullmq]) {
       expect(side).toMatchObject({ enqueued: 300, processed: 600, latencySamples: 15 });
-      for (const key of ["enqueuePerSec", "processPerSec", "p50Ms", "p99Ms", "bytesPerJob", "bytesPerSmallJob"]) {
+      expect(side).toMatchObject({ recoveredJobs: 4, recoveryLeaseMs: 1000 });
+      for (const key of [
+        "enqueuePerSec",
+        "processPerSec",
+        "p50Ms",
+        "p99Ms",
+        "bytesPerJob",
+        "bytesPerSmallJob",
+        "suiteAddBulkPerSec",
+        "suiteConcurrentPerSec",
+        "recoverySeconds",
+        "bytesPerDeliveredId",
+      ]) {
         expect(side[key], key).toBeGreaterThan(0);
       }
     }
     if (existsSync(`${ROOT}scripts/bench-deliver.mjs`)) expect(result.ours.deliverPerSec).toBeGreaterThan(0);
-    expect(Object.keys(result.ratios).sort()).toEqual(["enqueue", "memory", "p99", "process"]);
+    expect(Object.keys(result.ratios).sort()).toEqual([
+      "dedupeBytes",
+      "enqueue",
+      "memory",
+      "p99",
+      "process",
+      "recovery",
+      "suiteAddBulk",
+      "suiteConcurrent",
+    ]);
     const { ours, bullmq } = { ours: result.ours.processPerSec ?? 0, bullmq: result.bullmq.processPerSec ?? 1 };
     expect(result.ratios.process).toBeCloseTo(ours / bullmq, 1);
-  }, 180_000);
+  }, 270_000);
 });

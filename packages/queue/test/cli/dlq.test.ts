@@ -75,6 +75,20 @@ describe("queue dlq", () => {
     expect((await queue.peek(10)).map((p) => p.job?.attempts)).toEqual([0, 0, 0, 0]);
   });
 
+  it("retries by index as seed 004's retry_dead_letter_job(queue, index): 0 is the newest", async () => {
+    const name = queueName("cli-dlq-index");
+    const ids = await deadLetters(name, ["first", "second", "third"]);
+    const queue = new Queue(name, { connection: redis });
+    // Newest first: index 1 of [third, second, first] is the second job.
+    expect(await cliJson(["dlq", "retry", name, "--index", "1"], env)).toMatchObject({ retried: 1, id: ids[1] });
+    expect((await queue.peek(10)).map((p) => p.job?.id)).toEqual([ids[1]]);
+    const beyond = await runCli(["dlq", "retry", name, "--index", "2"], env);
+    expect(beyond.code).toBe(1);
+    expect(beyond.stderr.trim()).toBe(`error: ${name}: no dead letter at index 2`);
+    expect((await runCli(["dlq", "retry", name, "--index", "-1"], env)).code).toBe(2);
+    expect(await queue.dlq.count()).toBe(2);
+  });
+
   it("deletes one, purges the rest, and fails clearly on an unknown id or a bad combination", async () => {
     const name = queueName("cli-dlq-delete");
     const ids = await deadLetters(name, ["x", "y", "z"]);

@@ -30,8 +30,18 @@ describe("queue ping", () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: true, url: plain.url, embedded: false, mode: "standalone" });
   });
 
+  it("takes seed 001's QUEUE_REDIS_URL when REDIS_URL is unset, and REDIS_URL when both are set", async () => {
+    const alias = await runCli(["ping", "--json"], { REDIS_URL: undefined, QUEUE_REDIS_URL: plain.url });
+    expect(JSON.parse(alias.stdout)).toMatchObject({ ok: true, url: plain.url, embedded: false });
+    const both = await runCli(["ping", "--json"], {
+      REDIS_URL: plain.url,
+      QUEUE_REDIS_URL: "redis://127.0.0.1:1",
+    });
+    expect(JSON.parse(both.stdout)).toMatchObject({ ok: true, url: plain.url });
+  });
+
   it("uses the embedded default when REDIS_URL is unset and says how to start it", async () => {
-    const result = await runCli(["ping"], { REDIS_URL: "", NOTIFY_REDIS_PORT: undefined });
+    const result = await runCli(["ping"], { REDIS_URL: "", QUEUE_REDIS_URL: "", NOTIFY_REDIS_PORT: undefined });
     // The embedded server may or may not run on this machine; either way the CLI names it.
     if (result.code === 0) expect(result.stdout).toContain("redis://127.0.0.1:6390 (embedded default)");
     else expectOneLineFailure(result, /refused by redis:\/\/127\.0\.0\.1:6390: start the embedded server/);

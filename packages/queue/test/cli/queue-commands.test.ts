@@ -4,6 +4,7 @@ import { type RedisServerHandle, startRedisServer } from "@notify/testing";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Queue } from "../../src/index.ts";
+import { emailEventJobSchema } from "../../src/notifications/index.ts";
 import { queueName } from "../setup.ts";
 import { cliJson, runCli } from "./run-cli.ts";
 
@@ -46,6 +47,30 @@ describe("queue push / peek / stats", () => {
       to: "+919876543210",
       data: { order_number: "TEST-1" },
     });
+  });
+
+  it("pushes valid email events to email_events, and refuses a type the events worker does not know", async () => {
+    const pushed = await cliJson<{ count: number }>(["push", "email_events", "--count", "2"], env);
+    expect(pushed.count).toBe(2);
+    await cliJson(["push", "email_events", "--type", "EMAIL_OPENED", "--data", '{"batchId":"b_cli"}'], env);
+    const peeked = await cliJson<PeekedJob[]>(["peek", "email_events", "3"], env);
+    expect(peeked.map((p) => emailEventJobSchema.safeParse(p.job).success)).toEqual([true, true, true]);
+    expect(peeked.map((p) => p.job?.type)).toEqual(["EMAIL_DELIVERED", "EMAIL_DELIVERED", "EMAIL_OPENED"]);
+    expect(peeked[2]?.job?.data).toMatchObject({ recipient: "test+1@example.com", batchId: "b_cli" });
+    const stats = await cliJson<{ pending: number; eventCounts: Record<string, number> }>(
+      ["stats", "email_events"],
+      env,
+    );
+    expect(stats.pending).toBe(3);
+    // Nothing handled yet: every type is there, at 0.
+    expect(stats.eventCounts).toMatchObject({ EMAIL_DELIVERED: 0, EMAIL_OPENED: 0, EMAIL_CLICKED: 0 });
+    expect((await runCli(["stats", "email_events"], env)).stdout).toContain("events EMAIL_DELIVERED 0, EMAIL_OPENED 0");
+    const bad = await runCli(["push", "email_events", "--type", "welcome"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--type must be one of EMAIL_DELIVERED/);
+    const badData = await runCli(["push", "email_events", "--data", '{"timestamp":"soon"}'], env);
+    expect(badData.code).toBe(2);
+    expect(badData.stderr).toMatch(/invalid email event: data.timestamp/);
   });
 
   it("takes --data as JSON and refuses data that is not a JSON object", async () => {
