@@ -1,5 +1,5 @@
 // Public entry of @notify/api: the fetch handler factory and the router type clients build on.
-export { createApp, type FetchHandler, TRPC_ENDPOINT } from "./app.ts";
+export { createApp, type FetchHandler, type RequestInfo, TRPC_ENDPOINT } from "./app.ts";
 export { type ApiConfig, configFromEnv } from "./config.ts";
 export type { Context } from "./context.ts";
 export type { AppDeps, JobHandler, TemplateRenderer } from "./deps.ts";

@@ -1,9 +1,15 @@
 // Bun entry: serve the fetch handler. SIGTERM/SIGINT stop accepting, let in-flight requests finish
 // (bounded), close Redis and exit 0.
-import { createRedis } from "@notify/queue";
-import { ConfigError, createDrainHandlers, createTemplateRenderer, type DrainTarget } from "@notify/workers";
-import { createApp } from "./app.ts";
-import { configFromEnv } from "./config.ts";
+import {
+  createTemplateRenderer,
+  ConfigError as DeliveryConfigError,
+  type DrainTargets,
+  drainTargetsFor,
+} from "@notify/delivery";
+import { createRedis, redisUrlFromEnv, warnOnEvictionPolicy } from "@notify/queue";
+import { startTracing } from "@notify/telemetry";
+import { createApp, maxBodyBytes } from "./app.ts";
+import { ConfigError, configFromEnv, serverSettingsFromEnv } from "./config.ts";
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -13,21 +19,33 @@ declare const Bun: {
     port: number;
     hostname: string;
     maxRequestBodySize: number;
-    fetch: (req: Request) => Promise<Response>;
+    fetch: (req: Request, server: { requestIP(req: Request): { address: string } | null }) => Promise<Response>;
   }): {
     url: URL;
     stop(closeActiveConnections?: boolean): Promise<void>;
   };
 };
 
-const config = configFromEnv();
+function loadOrExit() {
+  try {
+    return { config: configFromEnv(), settings: serverSettingsFromEnv() };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+const { config, settings } = loadOrExit();
+// Off unless an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT).
+const tracing = startTracing({ serviceName: "notify-api", env: settings.env });
 if (config.apiKeys.length === 0 && !config.adminToken) {
   console.warn(
     JSON.stringify({ msg: "neither API_KEYS nor ADMIN_TOKEN is set: every procedure will answer UNAUTHORIZED" }),
   );
 }
 // Few retries per command: a request should fail fast to 503 rather than wait out an outage.
-const redis = createRedis(process.env.REDIS_URL, { maxRetriesPerRequest: 1 });
+// Seed 001's QUEUE_REDIS_URL stands in for REDIS_URL; REDIS_URL wins when both are set.
+const redis = createRedis(redisUrlFromEnv(settings.env), { maxRetriesPerRequest: 1 });
 // ioredis reconnects by itself; one line per 10 s of outage is enough next to /health and the 503s.
 let lastRedisWarning = 0;
 redis.on("error", (error: Error) => {
@@ -36,28 +54,47 @@ redis.on("error", (error: Error) => {
   console.warn(JSON.stringify({ msg: "redis connection error", error: error.message }));
 });
 
-// worker.drain sends with the workers' own configuration (docs/workers.md). A bad value there only
-// turns drain off: the API's own routes do not depend on it.
-let handlers: Record<string, DrainTarget> | undefined;
-try {
-  handlers = await createDrainHandlers({ redis, env: process.env });
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  console.warn(JSON.stringify({ msg: "worker.drain is off", reason: error.message }));
-}
-const templates = createTemplateRenderer({
-  appName: process.env.APP_NAME || undefined,
-  appUrl: process.env.APP_URL || undefined,
+// An evicting policy silently drops queued jobs: say so loudly, once, as soon as Redis answers.
+redis.once("ready", () => {
+  void warnOnEvictionPolicy(redis, (message) =>
+    console.warn(JSON.stringify({ level: "warn", msg: "REDIS WILL EVICT QUEUED JOBS", warning: message })),
+  );
 });
 
-const fetch = createApp({ redis, config, handlers, templates });
-const server = Bun.serve({
-  port: Number(process.env.PORT ?? 4000),
-  hostname: process.env.HOST ?? "127.0.0.1",
-  // A 100,000-recipient batch is a few MB; anything far larger is not a request we serve.
-  maxRequestBodySize: 32 * 1024 * 1024,
-  fetch,
-});
+// workers.drain sends with the workers' own configuration (docs/workers.md), checked now and built
+// on the first drain (MJML and the provider SDKs load only then). A bad value there only turns
+// drain off: the API's own routes do not depend on it.
+let drainTargets: DrainTargets | undefined;
+try {
+  drainTargets = drainTargetsFor({ redis, env: settings.env });
+} catch (error) {
+  if (!(error instanceof DeliveryConfigError)) throw error;
+  console.warn(JSON.stringify({ msg: "workers.drain is off", reason: error.message }));
+}
+const templates = createTemplateRenderer({ appName: settings.appName, appUrl: settings.appUrl });
+
+const fetch = createApp({ redis, config, drainTargets, templates });
+function listen() {
+  try {
+    return Bun.serve({
+      port: settings.port,
+      // Loopback unless HOST says otherwise: exposing the API is a decision, not a default.
+      hostname: settings.host,
+      // The app checks each body against its own, far smaller bounds (see app.ts); this is only the
+      // socket-level backstop.
+      maxRequestBodySize: maxBodyBytes(config),
+      fetch: (req, bun) => fetch(req, { clientIp: bun.requestIP(req)?.address }),
+    });
+  } catch (error) {
+    // A port in use or an address not on this machine: one line, like any other bad setting.
+    process.stderr.write(
+      `cannot listen on ${settings.host}:${settings.port}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    redis.disconnect();
+    process.exit(1);
+  }
+}
+const server = listen();
 console.log(JSON.stringify({ msg: "api listening", url: server.url.href }));
 
 let stopping = false;
@@ -68,6 +105,7 @@ async function shutdown(signal: string): Promise<void> {
   const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
   await server.stop(false);
   await fetch.settle();
+  await tracing?.shutdown();
   redis.disconnect();
   clearTimeout(force);
   process.exit(0);

@@ -1,13 +1,34 @@
 // tRPC init and the three procedure kinds: public, service (API key or admin token) and admin.
+
+import { isOutOfMemoryError, PartitionCountError } from "@notify/queue";
+import { isTracing } from "@notify/telemetry";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { ZodError, z } from "zod";
 import type { Context } from "./context.ts";
+import { InputBoundError } from "./lib/input-bounds.ts";
 import { isConnectionError, withDeadline } from "./lib/redis-guard.ts";
+import { TemplateIssuesError } from "./lib/template-sends.ts";
 
-export interface Meta {
+/**
+ * The REST face of a service procedure (http/openapi.ts): the part of trpc-to-openapi's
+ * OpenApiMeta used here, spelled locally so the router's type (and with it the client's types)
+ * needs no server package.
+ */
+interface OpenApiOperation {
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+  path: `/${string}`;
+  summary?: string;
+  description?: string;
+  protect?: boolean;
+  tags?: string[];
+}
+
+export type Meta = {
   /** Overrides the Redis bound for procedures that legitimately run long (drain, big batches). */
   timeoutMs?: number;
-}
+  openapi?: OpenApiOperation;
+};
 
 /** Field-level issues in every BAD_REQUEST caused by input validation; capped so a 100k-row batch stays small. */
 const MAX_ISSUES = 100;
@@ -16,20 +37,31 @@ const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
+    // Never a stack trace in an answer: it names absolute paths and helps nobody but an attacker.
+    isDev: false,
     errorFormatter({ shape, error }) {
       const zodError = error.code === "BAD_REQUEST" && error.cause instanceof ZodError ? error.cause : null;
+      const { stack: _stack, ...data } = shape.data as typeof shape.data & { stack?: string };
       return {
         ...shape,
         data: {
-          ...shape.data,
-          zodError: zodError ? z.flattenError(zodError) : null,
+          ...data,
+          zodError: zodError
+            ? z.flattenError(zodError)
+            : error.cause instanceof TemplateIssuesError
+              ? error.cause.flatten()
+              : null,
           issues: zodError
             ? zodError.issues.slice(0, MAX_ISSUES).map((issue) => ({
                 path: issue.path.map(String).join("."),
                 code: issue.code,
                 message: issue.message,
               }))
-            : null,
+            : error.cause instanceof InputBoundError
+              ? [error.cause.issue]
+              : error.cause instanceof TemplateIssuesError
+                ? error.cause.issues
+                : null,
         },
       };
     },
@@ -38,12 +70,29 @@ const t = initTRPC
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
-type Required = "anyone" | "service" | "admin";
+/** "operator": the full admin token only, even for queries (sessions: the admin's own login store). */
+type Required = "anyone" | "service" | "admin" | "operator";
 
 function allowed(caller: Context["caller"], required: Required): boolean {
-  if (required === "anyone") return true;
-  if (required === "admin") return caller === "admin";
-  return caller !== "anonymous";
+  switch (required) {
+    case "anyone":
+      return true;
+    case "admin":
+      return caller === "admin" || caller === "viewer";
+    case "operator":
+      return caller === "admin";
+    case "service":
+      // A viewer reads jobs and batches like the admin (the dashboard's job page); it enqueues nothing.
+      return caller === "service" || caller === "admin" || caller === "viewer";
+  }
+}
+
+/**
+ * The viewer role is enforced here, once for every procedure: whatever a router adds later, a
+ * mutation (anything that changes state) refuses the read-only token.
+ */
+function viewerRefused(caller: Context["caller"], type: string): boolean {
+  return caller === "viewer" && type !== "query";
 }
 
 /**
@@ -53,21 +102,55 @@ function allowed(caller: Context["caller"], required: Required): boolean {
  * validation still answer while Redis is down.
  */
 function guard(required: Required) {
-  return t.middleware(async ({ ctx, meta, next }) => {
+  return t.middleware(async ({ ctx, meta, next, path, type }) => {
     if (!allowed(ctx.caller, required)) {
-      const message = required === "admin" ? "admin token required" : "missing or invalid API key";
+      if (ctx.caller === "viewer") throw new TRPCError({ code: "FORBIDDEN", message: "the viewer token is read-only" });
+      const message =
+        required === "service" || required === "anyone" ? "missing or invalid API key" : "admin token required";
       throw new TRPCError({ code: "UNAUTHORIZED", message });
     }
+    if (viewerRefused(ctx.caller, type)) {
+      throw new TRPCError({ code: "FORBIDDEN", message: "the viewer token is read-only" });
+    }
     try {
-      const result = await withDeadline(meta?.timeoutMs ?? ctx.deps.config.redisTimeoutMs, () => next());
+      const run = () => withDeadline(meta?.timeoutMs ?? ctx.deps.config.redisTimeoutMs, () => next());
+      const result = await (isTracing() ? traced(path, run) : run());
+      if (!result.ok && isOutOfMemoryError(result.error.cause)) throw outOfMemory(result.error.cause);
       if (!result.ok && isConnectionError(result.error.cause)) throw unavailable(result.error.cause);
+      if (!result.ok && result.error.cause instanceof PartitionCountError) throw miscounted(result.error.cause);
       return result;
     } catch (error) {
       if (error instanceof TRPCError) throw error;
+      if (isOutOfMemoryError(error)) throw outOfMemory(error);
       if (isConnectionError(error)) throw unavailable(error);
+      if (error instanceof PartitionCountError) throw miscounted(error);
       throw error;
     }
   });
+}
+
+/** QUEUE_PARTITIONS disagrees with the count Redis registered: a deployment error, not a crash. */
+function miscounted(error: PartitionCountError): TRPCError {
+  return new TRPCError({ code: "PRECONDITION_FAILED", message: error.message, cause: error });
+}
+
+/** A SERVER span per procedure call: the root of an enqueue's trace (the job continues it). */
+function traced<T extends { ok: boolean }>(path: string, run: () => Promise<T>): Promise<T> {
+  return trace
+    .getTracer("@notify/api")
+    .startActiveSpan(
+      path,
+      { kind: SpanKind.SERVER, attributes: { "rpc.system": "trpc", "rpc.method": path } },
+      async (span) => {
+        try {
+          const result = await run();
+          if (!result.ok) span.setStatus({ code: SpanStatusCode.ERROR });
+          return result;
+        } finally {
+          span.end();
+        }
+      },
+    );
 }
 
 function unavailable(cause: unknown): TRPCError {
@@ -75,12 +158,23 @@ function unavailable(cause: unknown): TRPCError {
   return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: `queue storage unavailable: ${reason}`, cause });
 }
 
+/** Redis at maxmemory under noeviction refuses writes: nothing was queued, retrying later is right. */
+function outOfMemory(cause: unknown): TRPCError {
+  return new TRPCError({
+    code: "SERVICE_UNAVAILABLE",
+    message: "queue storage unavailable: Redis is out of memory (maxmemory reached), nothing was queued; retry later",
+    cause,
+  });
+}
+
 export const publicProcedure = t.procedure.use(guard("anyone"));
 export const serviceProcedure = t.procedure.use(guard("service"));
 export const adminProcedure = t.procedure.use(guard("admin"));
+/** Admin token only, queries included: the admin's session store and audit writes. */
+export const operatorProcedure = t.procedure.use(guard("operator"));
 
 /** Development-only procedures (seed 002's dev tools) do not exist in production. */
-export const devProcedure = adminProcedure.use(({ ctx, next }) => {
+export const devProcedure = operatorProcedure.use(({ ctx, next }) => {
   if (!ctx.deps.config.dev) {
     throw new TRPCError({ code: "NOT_FOUND", message: "development tools are off in production" });
   }

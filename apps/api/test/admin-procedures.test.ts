@@ -1,5 +1,5 @@
 // Admin procedures through @notify/client over real HTTP, on a queue of their own ("reports") fed
-// by the dev tools and processed by worker.drain, so every number asserted comes from real work.
+// by the dev tools and processed by workers.drain, so every number asserted comes from real work.
 import { createWorker, type Handler, PermanentError } from "@notify/queue";
 import { waitFor } from "@notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,7 +15,7 @@ const handler: Handler = async (job) => {
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ handlers: { [QUEUE]: { handler } } });
+  h = await startHarness({ handlers: { [QUEUE]: { handler, options: {} } } });
 });
 afterAll(async () => {
   await h?.close();
@@ -50,10 +50,10 @@ describe("queue control", () => {
   });
 });
 
-describe("worker.drain, metrics and the dead-letter list", () => {
+describe("workers.drain, metrics and the dead-letter list", () => {
   it("drains, records failures and repairs dead letters", async () => {
     await h.admin.tools.createTestJobs.mutate({ queue: QUEUE, count: 6 });
-    const drained = await h.admin.worker.drain.mutate({ queue: QUEUE, limit: 10 });
+    const drained = await h.admin.workers.drain.mutate({ queue: QUEUE, limit: 10 });
     expect(drained).toMatchObject({ processed: 3, deadLettered: 3, remaining: 0 });
 
     const series = await h.admin.metrics.series.query({ queue: QUEUE, minutes: 5 });
@@ -79,14 +79,14 @@ describe("worker.drain, metrics and the dead-letter list", () => {
     expect((await trpcError(h.admin.dlq.get.query({ queue: QUEUE, id: second.id }))).code).toBe("NOT_FOUND");
     expect(await h.admin.dlq.retryAll.mutate({ queue: QUEUE, error: "has no data" })).toEqual({ retried: 1 });
 
-    await h.admin.worker.drain.mutate({ queue: QUEUE, limit: 10 });
+    await h.admin.workers.drain.mutate({ queue: QUEUE, limit: 10 });
     expect((await h.admin.dlq.list.query({ queue: QUEUE })).total).toBe(2);
     expect(await h.admin.dlq.purge.mutate({ queue: QUEUE })).toEqual({ purged: 2 });
     expect((await h.admin.dlq.list.query({ queue: QUEUE })).total).toBe(0);
   });
 
   it("refuses to drain a queue this deployment has no handler for", async () => {
-    expect((await trpcError(h.admin.worker.drain.mutate({ queue: "email", limit: 1 }))).code).toBe(
+    expect((await trpcError(h.admin.workers.drain.mutate({ queue: "email", limit: 1 }))).code).toBe(
       "PRECONDITION_FAILED",
     );
   });

@@ -46,6 +46,9 @@ const adminCalls: [string, (c: NotifyClient) => Promise<unknown>][] = [
   ["queues.resume", (c) => c.queues.resume.mutate({ queue: "sms" })],
   ["queues.clear", (c) => c.queues.clear.mutate({ queue: "email_events" })],
   ["queues.recentFailures", (c) => c.queues.recentFailures.query({ queue: "email" })],
+  ["queues.health", (c) => c.queues.health.query({ queue: "email" })],
+  ["queues.report", (c) => c.queues.report.query({ queue: "email" })],
+  ["queues.clean", (c) => c.queues.clean.mutate({ queue: "email", graceMs: 0, state: "completed" })],
   ["jobs.search", (c) => c.jobs.search.query({ queue: "email", text: "a@example.com" })],
   ["jobs.list", (c) => c.jobs.list.query({ queue: "email", state: "delayed" })],
   ["batches.list", (c) => c.batches.list.query({})],
@@ -66,9 +69,19 @@ const adminCalls: [string, (c: NotifyClient) => Promise<unknown>][] = [
   ],
   ["schedules.delete", (c) => c.schedules.delete.mutate({ queue: "email", name: "none" })],
   ["templates.preview", (c) => c.templates.preview.query({ channel: "sms", template: "otp", data: { otp: "1234" } })],
-  ["worker.drain", (c) => c.worker.drain.mutate({ queue: "email", limit: 1 })],
+  ["workers.drain", (c) => c.workers.drain.mutate({ queue: "email", limit: 1 })],
   ["tools.createTestJobs", (c) => c.tools.createTestJobs.mutate({ count: 1 })],
   ["tools.performanceTest", (c) => c.tools.performanceTest.mutate({ jobCount: 1 })],
+  ["tools.exportQueue", (c) => c.tools.exportQueue.query({ queue: "email" })],
+  ["sessions.create", (c) => c.sessions.create.mutate({ ttlSeconds: 60 })],
+  ["sessions.get", (c) => c.sessions.get.query({ id: "A".repeat(43) })],
+  ["sessions.revoke", (c) => c.sessions.revoke.mutate({ id: "A".repeat(43) })],
+  ["sessions.revokeAll", (c) => c.sessions.revokeAll.mutate()],
+  [
+    "sessions.loginAttempt",
+    (c) => c.sessions.loginAttempt.mutate({ client: "t", limits: { perClient: 5, global: 50, windowSeconds: 60 } }),
+  ],
+  ["sessions.loginSucceeded", (c) => c.sessions.loginSucceeded.mutate({ client: "t" })],
 ];
 
 /** Error code of a call, or "OK" when it succeeded. */

@@ -35,8 +35,10 @@ const badRequests: [string, Call, string][] = [
   ],
   [
     "template data missing a field",
-    ({ service }) => service.email.send.mutate({ template: "welcome", to: "a@example.com", data: {} }),
-    "data.user_name",
+    // welcome renders without a name (seed 004's own sample sends data {}); an order needs its number.
+    ({ service }) =>
+      service.email.send.mutate({ template: "order_confirmation", to: "a@example.com", data: { total_amount: 5 } }),
+    "data.order_number",
   ],
   [
     "wrong type in template data",
@@ -134,7 +136,7 @@ const badRequests: [string, Call, string][] = [
     ({ admin }) => admin.templates.preview.query({ channel: "email", template: "nope", data: {} }),
     "template",
   ],
-  ["drain limit too large", ({ admin }) => admin.worker.drain.mutate({ queue: "email", limit: 1_000_000 }), "limit"],
+  ["drain limit too large", ({ admin }) => admin.workers.drain.mutate({ queue: "email", limit: 1_000_000 }), "limit"],
 ];
 
 describe("BAD_REQUEST with field-level issues", () => {

@@ -17,7 +17,7 @@ beforeAll(async () => {
     API_KEYS: SERVICE_KEY,
     ADMIN_TOKEN,
     TRACKING_SECRET,
-    NODE_ENV: "development",
+    NOTIFY_DEV: "1",
     HEALTH_REQUIRE_WORKERS: "false",
   });
 });
@@ -61,11 +61,17 @@ describe("the Bun server", () => {
       channel: "sms",
       text: "4321 is your Notify verification code. It expires in 10 minutes. Do not share it with anyone.",
     });
-    expect((await trpcError(admin.worker.drain.mutate({ queue: "email", limit: 1 }))).code).toBe("PRECONDITION_FAILED");
-    expect(api.output()).toContain("worker.drain is off");
+    expect((await trpcError(admin.workers.drain.mutate({ queue: "email", limit: 1 }))).code).toBe(
+      "PRECONDITION_FAILED",
+    );
+    expect(api.output()).toContain("workers.drain is off");
 
     expect((await fetch(`${api.url}/health`)).status).toBe(200);
-    const queued = (await (await fetch(`${api.url}/queue/test`, { method: "POST" })).json()) as { queued: boolean };
+    const queueTest = await fetch(`${api.url}/queue/test`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": SERVICE_KEY },
+    });
+    const queued = (await queueTest.json()) as { queued: boolean };
     expect(queued.queued).toBe(true);
   });
 

@@ -72,13 +72,19 @@ describe("Redis stopped mid-test", () => {
     expect(health.result.value.status).toBe(503);
     expect(await health.result.value.json()).toMatchObject({ status: "fail", redis: "down" });
 
+    // An orchestrator takes the instance out of rotation but does not restart it: Redis is away, not the process.
+    expect((await fetch(`${h.app.url}/live`)).status).toBe(200);
+    const notReady = await fetch(`${h.app.url}/ready`);
+    expect(notReady.status).toBe(503);
+    expect(await notReady.json()).toMatchObject({ status: "fail" });
+
     const metrics = await fetch(`${h.app.url}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/^notify_redis_up 0$/m);
 
     // A reader opening the email still gets the pixel; the lost event is counted, not hidden.
     const pixel = await fetch(
-      `${h.app.url}/t/o/${signTrackingToken({ k: "o", j: "j", r: "r@example.com", t: 1 }, TRACKING_SECRET)}`,
+      `${h.app.url}/t/o/${signTrackingToken({ k: "o", j: "j", r: "r@example.com", t: Date.now() }, TRACKING_SECRET)}`,
     );
     expect(pixel.status).toBe(200);
     expect(await (await fetch(`${h.app.url}/metrics`)).text()).toMatch(
@@ -107,6 +113,7 @@ describe("Redis stopped mid-test", () => {
       timeoutMs: 15_000,
       message: "health back to 200",
     });
+    expect((await fetch(`${h.app.url}/ready`)).status).toBe(200);
     acknowledged.push((await send(1_000)).jobId);
 
     const email = new Queue("email", { connection: h.redis });

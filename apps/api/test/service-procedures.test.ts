@@ -1,5 +1,6 @@
 // Service procedures through @notify/client over real HTTP and a real Redis.
 import { Queue } from "@notify/queue";
+import { type EmailEventType, recordEmailEvent } from "@notify/queue/notifications";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trpcError } from "./support/errors.ts";
 import { type Harness, startHarness } from "./support/harness.ts";
@@ -66,10 +67,30 @@ describe("email.send", () => {
     const [head] = await new Queue("email", { connection: h.redis }).peek(1);
     expect(head?.job?.id).toBe(urgent.jobId);
   });
+
+  it("queues a job with a priority level into the prioritized lane and refuses a level outside 1-10", async () => {
+    const queue = new Queue("email", { connection: h.redis });
+    const sent = await h.service.email.send.mutate({
+      template: "welcome",
+      to: "ranked@example.com",
+      data: { user_name: "Ranked" },
+      options: { priority: 3 },
+    });
+    const lane = await h.redis.zrange(queue.keys.prioritized, 0, -1);
+    expect(lane.map((raw) => JSON.parse(raw))).toContainEqual(expect.objectContaining({ id: sent.jobId, priority: 3 }));
+    const bad = h.service.email.send.mutate({
+      template: "welcome",
+      to: "ranked@example.com",
+      data: { user_name: "Ranked" },
+      options: { priority: 11 },
+    });
+    await expect(bad).rejects.toThrow(/priority/);
+  });
 });
 
 describe("sms.send", () => {
-  it("queues an OTP as urgent by default and a bulk SMS as not urgent", async () => {
+  it("queues an OTP as urgent and expiring by default, and a bulk SMS as neither", async () => {
+    const before = Date.now();
     const otp = await h.service.sms.send.mutate({ template: "otp", to: "+919876543210", data: { otp: "123456" } });
     expect(otp).toMatchObject({ queue: "sms", urgent: true });
     const bulk = await h.service.sms.send.mutate({
@@ -80,6 +101,11 @@ describe("sms.send", () => {
     expect(bulk.urgent).toBe(false);
     const job = await h.service.jobs.get.query({ queue: "sms", id: otp.jobId });
     expect(job.job).toMatchObject({ type: "otp", to: "+919876543210", urgent: true });
+    // A late OTP is worse than none: past five minutes it is dead-lettered as expired, never sent.
+    expect(Number(job.job?.expiresAt) - before).toBeGreaterThanOrEqual(5 * 60_000);
+    expect(Number(job.job?.expiresAt) - Date.now()).toBeLessThanOrEqual(5 * 60_000);
+    const bulkJob = await h.service.jobs.get.query({ queue: "sms", id: bulk.jobId });
+    expect(bulkJob.job?.expiresAt).toBeUndefined();
   });
 });
 
@@ -109,6 +135,39 @@ describe("email.sendBatch and batches.get", () => {
     expect(found[0]?.job).toMatchObject({
       batchId: result.batchId,
       data: { user_name: "R2499", referral_code: "SPRING" },
+    });
+  });
+
+  it("reports what recipients did, from the email events counted into the batch", async () => {
+    const { batchId } = await h.service.email.sendBatch.mutate({
+      template: "welcome",
+      recipients: [{ to: "o1@example.com" }, { to: "o2@example.com" }, { to: "o3@example.com" }],
+      data: { user_name: "O" },
+    });
+    const events: [EmailEventType, string][] = [
+      ["EMAIL_DELIVERED", "o1@example.com"],
+      ["EMAIL_DELIVERED", "o2@example.com"],
+      ["EMAIL_OPENED", "o1@example.com"],
+      // The same recipient twice is one unique open.
+      ["EMAIL_OPENED", "O1@example.com"],
+      ["EMAIL_OPENED", "o2@example.com"],
+      ["EMAIL_CLICKED", "o2@example.com"],
+      ["EMAIL_BOUNCED", "o3@example.com"],
+    ];
+    for (const [index, [type, recipient]] of events.entries()) {
+      await recordEmailEvent(
+        h.redis,
+        { type, data: { recipient, timestamp: 1_764_600_000_000, batchId } },
+        `ev-${batchId}-${index}`,
+      );
+    }
+    expect(await h.service.batches.get.query({ batchId })).toMatchObject({
+      total: 3,
+      pending: 3,
+      delivered: 2,
+      opened: 2,
+      clicked: 1,
+      bounced: 1,
     });
   });
 

@@ -11,6 +11,7 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySendgridSignature } from "./s
 
 /** SendGrid posts batches of up to a few thousand events; anything far larger is not SendGrid. */
 const MAX_BODY_BYTES = 5 * 1024 * 1024;
+const UNIX_SECONDS = /^[0-9]{1,12}$/;
 
 export async function sendgridWebhook(deps: ResolvedDeps, queue: QueueAccess, req: Request): Promise<Response> {
   const count = (outcome: string, n = 1) => deps.metrics.webhookEvents.inc({ provider: "sendgrid", outcome }, n);
@@ -19,6 +20,12 @@ export async function sendgridWebhook(deps: ResolvedDeps, queue: QueueAccess, re
 
   const signature = req.headers.get(SIGNATURE_HEADER);
   const timestamp = req.headers.get(TIMESTAMP_HEADER);
+  // Seconds since the epoch, digits only: Number() would take "0x10", " 1e3" or "" and a NaN
+  // compares false, which once let any non-numeric timestamp past the age check.
+  if (timestamp !== null && !UNIX_SECONDS.test(timestamp)) {
+    count("bad_timestamp");
+    return json({ error: "timestamp header must be whole seconds since the epoch" }, 400);
+  }
   const rawBody = new Uint8Array(await req.arrayBuffer());
   if (rawBody.byteLength > MAX_BODY_BYTES) return json({ error: "body too large" }, 413);
   if (!signature || !timestamp || !verifySendgridSignature({ publicKey, rawBody, signature, timestamp })) {

@@ -1,13 +1,25 @@
 // Open pixel and click redirect (seed 000): answer fast, hand the event to the email-events worker.
-// Only tokens signed with TRACKING_SECRET are honoured, and a click only ever goes to the URL inside
-// the signed token, so these routes can never be used as an open redirect.
+// Only genuine, unexpired tokens are honoured (encrypted with a key from TRACKING_SECRET), and a
+// click only ever goes to the URL inside the token, re-serialized, so these routes can never be
+// used as an open redirect.
+//
+// Abuse stays bounded (#10 finding 8): hits are rate-limited per client IP (429), and an open or
+// a click counts once per message: only a message's first hit of each kind becomes an event;
+// repeats are counted only in /metrics (outcome "repeat"). Nothing here writes a key per request.
 //
 // The answer does not wait for Redis: the reader gets the pixel or the link whether or not the
 // event could be stored (a mail client never retries a pixel), so waiting would only add latency.
 // Events not yet stored are tracked and awaited on shutdown; failures are counted as "lost".
 import type { EmailEventType } from "@notify/queue/notifications";
-import { EMAIL_EVENTS_QUEUE, type TrackingPayload, verifyTrackingToken } from "@notify/queue/notifications";
+import {
+  EMAIL_EVENTS_QUEUE,
+  recordTrackingHit,
+  safeClickUrl,
+  type TrackingPayload,
+  verifyTrackingToken,
+} from "@notify/queue/notifications";
 import type { ResolvedDeps } from "../context.ts";
+import { HitLimiter, RecentSet } from "../lib/hit-limiter.ts";
 import type { QueueAccess } from "../lib/queues.ts";
 import { withDeadline } from "../lib/redis-guard.ts";
 import { text } from "./responses.ts";
@@ -21,64 +33,91 @@ const PIXEL_HEADERS = {
   "cache-control": "no-store, no-cache, must-revalidate, private",
 };
 
+/** Messages whose hit this process already recorded: replays then cost no Redis round trip. */
+const RECENT_CAPACITY = 50_000;
+
 export function pixelResponse(): Response {
   return new Response(PIXEL_GIF, { status: 200, headers: PIXEL_HEADERS });
 }
 
-async function queueEvent(
-  deps: ResolvedDeps,
-  queue: QueueAccess,
-  type: EmailEventType,
-  payload: TrackingPayload,
-): Promise<boolean> {
-  const kind = type === "EMAIL_OPENED" ? "open" : "click";
-  try {
-    await withDeadline(deps.config.redisTimeoutMs, async () => {
-      const events = await queue.batcher(EMAIL_EVENTS_QUEUE);
-      await events.push({
-        type,
-        to: payload.r,
-        data: {
-          recipient: payload.r,
-          timestamp: Date.now(),
-          jobId: payload.j,
-          ...(payload.b ? { batchId: payload.b } : {}),
-          ...(payload.u ? { url: payload.u } : {}),
-        },
+type Kind = "open" | "click";
+
+export interface Tracker {
+  open(token: string, client: string): Promise<Response>;
+  click(token: string, client: string): Promise<Response>;
+}
+
+export function createTracker(deps: ResolvedDeps, queue: QueueAccess): Tracker {
+  const limiter = new HitLimiter(deps.config.trackingRateLimit);
+  const recent = new RecentSet(RECENT_CAPACITY);
+  const count = (kind: Kind, outcome: string) => deps.metrics.trackingEvents.inc({ kind, outcome });
+
+  async function record(kind: Kind, payload: TrackingPayload): Promise<void> {
+    const seen = `${kind}:${payload.j}`;
+    if (recent.has(seen)) return count(kind, "repeat");
+    const type: EmailEventType = kind === "open" ? "EMAIL_OPENED" : "EMAIL_CLICKED";
+    try {
+      await withDeadline(deps.config.redisTimeoutMs, async () => {
+        const events = await queue.batcher(EMAIL_EVENTS_QUEUE);
+        const first = await recordTrackingHit(deps.redis, { kind, jobId: payload.j, batchId: payload.b });
+        recent.add(seen);
+        if (!first) return count(kind, "repeat");
+        await events.push({
+          type,
+          to: payload.r,
+          data: {
+            recipient: payload.r,
+            timestamp: Date.now(),
+            jobId: payload.j,
+            ...(payload.b ? { batchId: payload.b } : {}),
+            ...(payload.u ? { url: payload.u } : {}),
+          },
+        });
+        count(kind, "queued");
       });
-    });
-    deps.metrics.trackingEvents.inc({ kind, outcome: "queued" });
-    return true;
-  } catch {
-    // The reader still gets the pixel or the link; the lost event is counted, not hidden.
-    deps.metrics.trackingEvents.inc({ kind, outcome: "lost" });
-    return false;
+    } catch {
+      // The reader still gets the pixel or the link; the lost event is counted, not hidden.
+      count(kind, "lost");
+    }
   }
-}
 
-function verified(deps: ResolvedDeps, token: string, kind: "o" | "c"): TrackingPayload | null {
-  const secret = deps.config.trackingSecret;
-  if (!secret) return null;
-  const payload = verifyTrackingToken(token, secret);
-  return payload && payload.k === kind ? payload : null;
-}
-
-export async function trackOpen(deps: ResolvedDeps, queue: QueueAccess, token: string): Promise<Response> {
-  const payload = verified(deps, token, "o");
-  if (!payload) {
-    deps.metrics.trackingEvents.inc({ kind: "open", outcome: "rejected" });
-    return text("invalid tracking token", 400);
+  /** The payload of a genuine token of this kind, or the response that refuses the hit. */
+  function admit(kind: Kind, token: string, client: string): TrackingPayload | Response {
+    const secret = deps.config.trackingSecret;
+    const payload = secret ? verifyTrackingToken(token, secret, { maxAgeMs: deps.config.trackingTokenTtlMs }) : null;
+    if (!payload || payload.k !== (kind === "open" ? "o" : "c")) {
+      count(kind, "rejected");
+      return text("invalid or expired tracking token", 400);
+    }
+    const retryAfter = limiter.take(client);
+    if (retryAfter > 0) {
+      count(kind, "limited");
+      return new Response("too many tracking requests", {
+        status: 429,
+        headers: { "retry-after": String(retryAfter), "cache-control": "no-store" },
+      });
+    }
+    return payload;
   }
-  deps.background.track(queueEvent(deps, queue, "EMAIL_OPENED", payload));
-  return pixelResponse();
-}
 
-export async function trackClick(deps: ResolvedDeps, queue: QueueAccess, token: string): Promise<Response> {
-  const payload = verified(deps, token, "c");
-  if (!payload?.u) {
-    deps.metrics.trackingEvents.inc({ kind: "click", outcome: "rejected" });
-    return text("invalid tracking token", 400);
-  }
-  deps.background.track(queueEvent(deps, queue, "EMAIL_CLICKED", payload));
-  return new Response(null, { status: 302, headers: { location: payload.u, "cache-control": "no-store" } });
+  return {
+    async open(token, client) {
+      const admitted = admit("open", token, client);
+      if (admitted instanceof Response) return admitted;
+      deps.background.track(record("open", admitted));
+      return pixelResponse();
+    },
+    async click(token, client) {
+      const admitted = admit("click", token, client);
+      if (admitted instanceof Response) return admitted;
+      // Parsed and re-serialized: Location only ever holds a clean absolute http(s) URL.
+      const location = admitted.u ? safeClickUrl(admitted.u) : null;
+      if (!location) {
+        count("click", "rejected");
+        return text("invalid or expired tracking token", 400);
+      }
+      deps.background.track(record("click", admitted));
+      return new Response(null, { status: 302, headers: { location, "cache-control": "no-store" } });
+    },
+  };
 }

@@ -4,9 +4,9 @@
 //
 // A command that was already written to the socket when the bound passed may still complete later
 // (ioredis re-sends it after reconnecting): callers retry with an idempotency key, never blind.
-import type { Cluster, Redis } from "ioredis";
+import type { RedisConnection } from "@notify/queue";
 
-export type RedisConnection = Redis | Cluster;
+export type { RedisConnection };
 
 export class RedisUnavailableError extends Error {
   override readonly name = "RedisUnavailableError";
@@ -29,13 +29,20 @@ export function waitUntilReady(redis: RedisConnection, timeoutMs: number): Promi
 }
 
 /** Error messages ioredis uses when a command could not reach the server. */
+// Transient: the server is away, loading, or mid-failover (a write that reached a node just turned
+// replica, a replica cut off from its master, too few replicas for min-replicas-to-write).
 const CONNECTION_ERRORS =
-  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|max retries per request|Stream isn't writeable|enableOfflineQueue|LOADING|CLUSTERDOWN/i;
+  /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|max retries per request|Stream isn't writeable|enableOfflineQueue|LOADING|CLUSTERDOWN|READONLY|MASTERDOWN|NOREPLICAS|TRYAGAIN/i;
 
 export function isConnectionError(error: unknown): boolean {
   if (error instanceof RedisUnavailableError) return true;
   if (!(error instanceof Error)) return false;
-  return error.name === "MaxRetriesPerRequestError" || CONNECTION_ERRORS.test(error.message);
+  // NotReplicatedError: durable pushes (REDIS_WAIT_REPLICAS) with no replica to confirm them.
+  return (
+    error.name === "MaxRetriesPerRequestError" ||
+    error.name === "NotReplicatedError" ||
+    CONNECTION_ERRORS.test(error.message)
+  );
 }
 
 /**

@@ -31,18 +31,21 @@ export interface HarnessOptions {
   config?: Partial<ApiConfig>;
   /** Keep an append-only file so a Redis restart keeps the data (outage tests). */
   appendOnly?: boolean;
+  /** Read at each drain, so a test may swap a queue's target. */
   handlers?: Record<string, DrainTarget>;
   templates?: TemplateRenderer;
 }
 
 export function testConfig(overrides: Partial<ApiConfig> = {}): ApiConfig {
   return {
-    ...configFromEnv({}),
+    ...configFromEnv({ NODE_ENV: "test" }),
     apiKeys: [SERVICE_KEY, OTHER_SERVICE_KEY],
     adminToken: ADMIN_TOKEN,
     trackingSecret: TRACKING_SECRET,
+    tenants: ["tests", "other"],
     healthRequireWorkers: false,
     redisTimeoutMs: 1_000,
+    dev: true,
     ...overrides,
   };
 }
@@ -62,7 +65,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const handler = createApp({
     redis,
     config,
-    ...(options.handlers ? { handlers: options.handlers } : {}),
+    ...(options.handlers ? { drainTargets: async (queue: string) => options.handlers?.[queue] } : {}),
     ...(options.templates ? { templates: options.templates } : {}),
   });
   const app = await serve(handler);

@@ -37,7 +37,7 @@ export async function serve(handler: FetchHandler): Promise<ServedApp> {
   let base = "";
   const server = createServer((req, res) => {
     toRequest(req, base)
-      .then(handler)
+      .then((request) => handler(request, { clientIp: req.socket.remoteAddress }))
       .then((response) => send(response, res))
       .catch((error: unknown) => {
         res.statusCode = 500;
