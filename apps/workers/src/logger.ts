@@ -1,7 +1,9 @@
-// Structured JSON logs. Recipients are masked wherever they appear under a known field name and
-// secrets are redacted, so logs can be shipped anywhere. DEBUG=worker:* (seed 000) turns on debug
-// output per component without lowering the level of the others.
+// Structured JSON logs. Recipients are masked wherever they appear under a known field name,
+// secrets are redacted and control or bidi characters escaped, so logs can be shipped and read
+// anywhere. DEBUG=worker:* (seed 000) turns on debug output per component without lowering the
+// level of the others.
 
+import { escapeUnsafeText } from "@notify/delivery";
 import type { Logger } from "pino";
 import pino from "pino";
 
@@ -19,9 +21,11 @@ const SECRET_PATHS = [
   "headers.Authorization",
   "headers.authkey",
   "config.SENDGRID_API_KEY",
+  "config.RESEND_API_KEY",
   "config.MSG91_AUTH_KEY",
   "config.TRACKING_SECRET",
   "config.REDIS_URL",
+  "config.QUEUE_REDIS_URL",
 ];
 
 /** "jane.doe@example.com" -> "j***@example.com"; the domain stays for debugging deliverability. */
@@ -43,13 +47,17 @@ export function maskRecipient(value: string): string {
 }
 
 function maskFields(value: unknown, depth = 0): unknown {
+  // Provider replies and job data end up in log fields: nothing in them may act on a terminal.
+  if (typeof value === "string") return escapeUnsafeText(value);
   if (depth > 4 || value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map((item) => maskFields(item, depth + 1));
   if (value instanceof Error) return value;
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(value)) {
     out[key] =
-      RECIPIENT_FIELDS.has(key) && typeof field === "string" ? maskRecipient(field) : maskFields(field, depth + 1);
+      RECIPIENT_FIELDS.has(key) && typeof field === "string"
+        ? maskRecipient(escapeUnsafeText(field))
+        : maskFields(field, depth + 1);
   }
   return out;
 }

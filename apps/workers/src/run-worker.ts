@@ -1,50 +1,55 @@
-// The lifecycle every worker process shares: connect, run the engine's worker, log outcomes, and
-// on SIGTERM/SIGINT stop claiming, let in-flight jobs finish within the grace period, hand back
-// the rest and exit 0 (Procfile and platform conventions). A second signal exits at once; the
-// lease then expires and another worker recovers the jobs.
+// The lifecycle every worker process shares: check the configuration, connect, build the
+// channel's delivery target (@notify/delivery, the same one a drain uses), run the engine's
+// worker, log outcomes, and on SIGTERM/SIGINT stop claiming, let in-flight jobs finish within the
+// grace period, hand back the rest and exit 0 (Procfile and platform conventions). A second signal
+// exits at once; the lease then expires and another worker recovers the jobs.
+import { type Channel, createDeliveryTarget, QUEUE_OF } from "@notify/delivery";
 import {
   createRedis,
   createWorker,
   errorMessage,
-  type Handler,
   type Job,
-  type RateLimit,
-  type RedisConnection,
+  PartitionCountError,
+  resolvePartitions,
 } from "@notify/queue";
-import type { Logger } from "./logger.ts";
+import { startTracing } from "@notify/telemetry";
+import { ConfigError, channelSwitch, configOrExit } from "./config.ts";
+import { createLogger } from "./logger.ts";
 
 export interface RunWorkerOptions {
-  queue: string;
-  redisUrl: string;
-  concurrency: number;
-  graceMs: number;
-  maxAttempts?: number;
-  limiter?: RateLimit;
-  logger: Logger;
-  /** Extra fields for the start line, e.g. the provider name. */
-  describe?: Record<string, unknown>;
-  makeHandler(context: { redis: RedisConnection; onRetryAfter(ms: number): void }): Handler;
+  channel: Channel;
+  /** Checks every variable the channel reads; a bad one ends the process with one line. */
+  loadConfig(): { REDIS_URL: string; LOG_LEVEL: string; DEBUG: string; SHUTDOWN_GRACE_MS: number };
+  /** Runs once connected, before the first claim (the analytics worker registers its schedule). */
+  beforeStart?(redis: ReturnType<typeof createRedis>): Promise<void>;
 }
 
 export async function runWorker(options: RunWorkerOptions): Promise<void> {
-  const { logger } = options;
+  const config = await configOrExit(options.loadConfig);
+  const logger = createLogger({ level: config.LOG_LEVEL, debug: config.DEBUG, component: options.channel });
+  const toggle = await configOrExit(() => channelSwitch(options.channel));
+  if (toggle && !toggle.enabled) return idleWhileSwitchedOff(options.channel, toggle.variable, logger);
+  // Off unless an OTLP endpoint is configured (OTEL_EXPORTER_OTLP_ENDPOINT).
+  const tracing = startTracing({ serviceName: `notify-${options.channel}-worker` });
   // Auto-pipelining merges the per-job commands issued in one tick (suppression lookups, acks)
   // into one write: fewer syscalls per email.
-  const redis = createRedis(options.redisUrl, { enableAutoPipelining: true });
+  const redis = createRedis(config.REDIS_URL, { enableAutoPipelining: true });
   redis.on("error", (error: Error) => logger.warn({ err: error.message }, "redis connection error"));
-  const context = {
-    redis,
-    onRetryAfter(ms: number) {
-      void worker.limiter?.block(ms).catch(() => {});
-    },
-  };
-  const worker = createWorker(options.queue, options.makeHandler(context), {
-    connection: redis,
-    concurrency: options.concurrency,
-    maxAttempts: options.maxAttempts,
-    limiter: options.limiter,
-    logger,
-  });
+  // QUEUE_PARTITIONS's count for this queue, else the one producers registered: the process then
+  // consumes every partition. A count Redis registered differently ends the process with one line.
+  const partitions = await configOrExit(() =>
+    resolvePartitions(redis, QUEUE_OF[options.channel]).catch(partitionProblem),
+  );
+  const target = await configOrExit(() => createDeliveryTarget(options.channel, { redis, env: process.env, logger }));
+  const engineOptions = { connection: redis, logger, ...target.options };
+  const worker =
+    partitions > 1
+      ? createWorker(target.queue, target.handler, { ...engineOptions, partitions })
+      : createWorker(target.queue, target.handler, engineOptions);
+  // Seed 003's worker printed every job it received; addresses stay out (the logger masks them anyway).
+  worker.on("active", (job: Job) =>
+    logger.info({ jobId: job.id, type: job.type, attempts: job.attempts, batchId: job.batchId }, "job received"),
+  );
   worker.on("dead", (job: Job | null, error: unknown) =>
     logger.warn(
       { jobId: job?.id, type: job?.type, to: job?.to, attempts: job?.attempts, err: errorMessage(error) },
@@ -58,7 +63,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     ),
   );
   worker.on("halted", (reason: string) =>
-    logger.error({ queue: options.queue, reason }, "queue paused: fix the cause, then resume it"),
+    logger.error({ queue: target.queue, reason }, "queue paused: fix the cause, then resume it"),
   );
 
   let stopping = false;
@@ -68,11 +73,12 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
       process.exit(1);
     }
     stopping = true;
-    logger.info({ signal, graceMs: options.graceMs }, "shutting down: no new jobs, finishing in-flight ones");
+    logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, "shutting down: no new jobs, finishing in-flight ones");
     worker
-      .close({ graceMs: options.graceMs })
+      .close({ graceMs: config.SHUTDOWN_GRACE_MS })
       .catch((error: unknown) => logger.error({ err: errorMessage(error) }, "close failed"))
-      .finally(() => {
+      .finally(async () => {
+        await tracing?.shutdown().catch(() => {});
         redis.disconnect();
         logger.info({}, "stopped");
         process.exit(0);
@@ -81,9 +87,43 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
 
+  await options.beforeStart?.(redis);
   await worker.start();
   logger.info(
-    { queue: options.queue, workerId: worker.id, concurrency: options.concurrency, ...options.describe },
+    {
+      queue: target.queue,
+      workerId: worker.id,
+      concurrency: target.options.concurrency,
+      partitions,
+      maxAttempts: target.options.maxAttempts,
+      ...target.describe,
+    },
     "worker started",
   );
+}
+
+/** A partition count that disagrees with Redis' is a configuration error: one line, exit 1. */
+function partitionProblem(error: unknown): never {
+  if (error instanceof PartitionCountError)
+    throw new ConfigError(`invalid configuration: QUEUE_PARTITIONS ${error.message}`);
+  throw error;
+}
+
+/**
+ * EMAIL_ENABLED=false (or SMS_ENABLED=false): the process stays up, so a Procfile runner keeps the
+ * others running, but claims nothing; the channel's jobs wait in its queue until it is switched on.
+ */
+function idleWhileSwitchedOff(channel: Channel, variable: string, logger: ReturnType<typeof createLogger>): void {
+  logger.warn(
+    { channel, [variable]: false },
+    `${variable}=false: this worker claims nothing; ${channel} jobs wait in their queue until ${variable} is true`,
+  );
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  const stop = () => {
+    clearInterval(keepAlive);
+    logger.info({}, "stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
 }

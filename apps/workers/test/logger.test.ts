@@ -14,6 +14,14 @@ function capture() {
 }
 
 describe("logger", () => {
+  it("escapes control and bidi characters in fields, recipients included", () => {
+    const { lines, destination } = capture();
+    const log = createLogger({ level: "info", component: "email", destination });
+    log.info({ err: "bad\u0000reply \u001b[31mred\u202Efdp.exe\u2028next", to: "\u202Eann@example.com" }, "failed");
+    expect(lines[0]?.err).toBe("bad\\u{0000}reply \\u{001B}[31mred\\u{202E}fdp.exe\\u{2028}next");
+    expect(String(lines[0]?.to)).not.toMatch(/\u202E/);
+  });
+
   it("masks addresses and phone numbers", () => {
     expect(maskEmail("jane.doe@example.com")).toBe("j***@example.com");
     expect(maskPhone("+919876543210")).toBe("+91******3210");

@@ -1,1 +1,1 @@
-export { BUN, killAll, spawnWorker, type WorkerProcess, waitStarted } from "../../src/dev/worker-process.ts";
+export { BUN, killAll, spawnWorker, type WorkerProcess, waitStarted } from "../../dev/worker-process.ts";

@@ -1,13 +1,16 @@
 // Chaos run for the email worker: N jobs, several Bun worker processes against the provider
-// stand-in, a random worker SIGKILLed and restarted about every half second, and one graceful
-// restart of an AOF-backed redis-server in the middle. Bounded in time, loopback only.
-// Verdict: every accepted job reaches the stand-in (lost = 0); duplicates are counted.
+// stand-in, a random worker SIGKILLed and restarted about every half second, one graceful restart
+// of an AOF-backed redis-server in the middle, then one worker frozen (SIGSTOP) past its lease and
+// resumed, one episode of Redis at maxmemory, and one graceful stop (SIGTERM) of a worker whose
+// provider call outlives the grace period and ignores its abort. Bounded in time, loopback only.
+// Verdict: every accepted job reaches the stand-in (lost = 0); duplicates are counted beside the
+// jobs the victims held at their faults, and those of them whose send had already started.
 //
-//   bun apps/workers/src/dev/chaos.ts [--json] [--jobs N] [--kills N] [--workers N]
+//   bun apps/workers/dev/chaos.ts [--json] [--jobs N] [--kills N] [--workers N]
 import { createRedis, Queue, type RedisConnection } from "@notify/queue";
 import { EMAIL_QUEUE } from "@notify/queue/notifications";
-import { type RedisServerHandle, startRedisServer, waitFor } from "@notify/testing";
-import { ProviderStandIn } from "./provider-stand-in.ts";
+import { ProviderStandIn, type RedisServerHandle, startRedisServer, waitFor } from "@notify/testing";
+import { Faults } from "./chaos-faults.ts";
 import { killAll, spawnWorker, type WorkerProcess, waitStarted } from "./worker-process.ts";
 
 export interface ChaosOptions {
@@ -24,11 +27,24 @@ export interface ChaosReport {
   delivered: number;
   lost: number;
   duplicates: number;
+  /** Jobs the victims held at their faults (running, awaiting their ack, or read ahead). */
+  heldAtFaults: number;
+  /** Of those, jobs whose send had reached the provider before the fault: what runs twice. */
+  sentBeforeFault: number;
   kills: number;
+  frozen: number;
+  oomEpisodes: number;
+  stubbornStops: number;
   redisRestarts: number;
+  /** The longest time from a kill to the last re-run of the jobs the killed worker held. */
+  recoverySeconds: number;
   deadLettered: number;
   seconds: number;
 }
+
+const SLOW_PREFIX = "slow-stop";
+/** Longer than the workers' grace period plus the engine's abort wait. */
+const SLOW_REPLY_MS = 9_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -58,7 +74,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => {});
   const started = Date.now();
   const server: RedisServerHandle = await startRedisServer({ appendOnly: true });
-  const standIn = await new ProviderStandIn({ sendgridApiKey: "SG.chaos", latencyMs: 2 }).start();
+  const standIn = await new ProviderStandIn({
+    sendgridApiKey: "SG.chaos",
+    latencyMs: 2,
+    slowPrefix: SLOW_PREFIX,
+    slowReplyMs: SLOW_REPLY_MS,
+  }).start();
   const redis = createRedis(server.url);
   redis.on("error", () => {});
   const env = {
@@ -72,6 +93,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     SHUTDOWN_GRACE_MS: "5000",
   };
   const workers: WorkerProcess[] = [];
+  const queue = new Queue(EMAIL_QUEUE, { connection: redis });
+  const faults = new Faults(queue, standIn);
   let kills = 0;
   let redisRestarts = 0;
   try {
@@ -86,9 +109,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const index = Math.floor(Math.random() * workers.length);
       const victim = workers[index];
       if (!victim) continue;
+      const before = await faults.snapshot(victim).catch(() => null);
       victim.child.kill("SIGKILL");
       await victim.exited;
       kills++;
+      if (before) faults.watchRecovery(before);
       workers[index] = spawnWorker("email", env);
       if (kills === Math.ceil(options.kills / 2)) {
         log(`kill ${kills}: restarting redis-server (graceful, AOF)`);
@@ -97,8 +122,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     }
     const ids = await pushing;
-    log(`${kills} kills done; waiting for ${ids.length} jobs`);
-    const queue = new Queue(EMAIL_QUEUE, { connection: redis });
+    log(`${kills} kills done; freezing a worker past its lease`);
+    const frozen = await faults.freeze(workers[0]);
+    log("filling Redis to maxmemory for 3 s");
+    const oomEpisodes = await faults.fillRedis(server.url, 3_000);
+    log("stopping a worker whose provider call ignores its abort");
+    const stubborn = await faults.stubbornStop(workers, () => spawnWorker("email", env));
+    ids.push(...stubborn.ids);
+    log(`waiting for ${ids.length} jobs`);
     let lastProgress = Date.now();
     await waitFor(
       async () => {
@@ -117,6 +148,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const delivered = ids.filter((id) => standIn.deliveriesOf(id) > 0).length;
     const duplicates = ids.reduce((sum, id) => sum + Math.max(0, standIn.deliveriesOf(id) - 1), 0);
+    await faults.settled();
     const deadLettered = (await queue.stats()).dead;
     for (const worker of workers) worker.child.kill("SIGTERM");
     await Promise.all(workers.map((w) => w.exited));
@@ -125,8 +157,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       delivered,
       lost: ids.length - delivered,
       duplicates,
+      heldAtFaults: faults.heldAtFaults,
+      sentBeforeFault: faults.sentBeforeFault,
       kills,
+      frozen,
+      oomEpisodes,
+      stubbornStops: stubborn.stops,
       redisRestarts,
+      recoverySeconds: Math.round(faults.longestRecoveryMs / 100) / 10,
       deadLettered,
       seconds: Math.round((Date.now() - started) / 100) / 10,
     };
@@ -157,7 +195,25 @@ if ((import.meta as { main?: boolean }).main) {
     log: (line) => process.stderr.write(`chaos: ${new Date().toISOString().slice(11, 23)} ${line}\n`),
   });
   console.table([report]);
-  const { accepted, delivered, lost, duplicates, kills, redisRestarts } = report;
-  if (json) console.log(JSON.stringify({ accepted, delivered, lost, duplicates, kills, redisRestarts }));
+  const { accepted, delivered, lost, duplicates, heldAtFaults, sentBeforeFault, kills, frozen, oomEpisodes } = report;
+  const { stubbornStops, redisRestarts, recoverySeconds } = report;
+  if (json) {
+    console.log(
+      JSON.stringify({
+        accepted,
+        delivered,
+        lost,
+        duplicates,
+        heldAtFaults,
+        sentBeforeFault,
+        kills,
+        frozen,
+        oomEpisodes,
+        stubbornStops,
+        redisRestarts,
+        recoverySeconds,
+      }),
+    );
+  }
   process.exit(lost === 0 ? 0 : 1);
 }

@@ -1,11 +1,11 @@
 // Delivery throughput of one email worker process: the stand-in answers SendGrid requests in
 // 50 ms (seed 004's per-email time), the worker runs at concurrency 50. Prints {"deliverPerSec":N}.
 //
-//   bun apps/workers/src/dev/bench-deliver.ts [--jobs N] [--concurrency N] [--latency-ms N]
+//   bun apps/workers/dev/bench-deliver.ts [--jobs N] [--concurrency N] [--latency-ms N]
+import { readFileSync } from "node:fs";
 import { createRedis, Queue } from "@notify/queue";
 import { EMAIL_QUEUE } from "@notify/queue/notifications";
-import { startRedisServer, waitFor } from "@notify/testing";
-import { ProviderStandIn } from "./provider-stand-in.ts";
+import { ProviderStandIn, startRedisServer, waitFor } from "@notify/testing";
 import { spawnWorker, waitStarted } from "./worker-process.ts";
 
 export interface DeliverBenchOptions {
@@ -15,9 +15,29 @@ export interface DeliverBenchOptions {
   bunArgs?: string[];
 }
 
-export async function benchDeliver(
-  options: DeliverBenchOptions,
-): Promise<{ deliverPerSec: number; jobs: number; seconds: number }> {
+/** user + sys CPU seconds of a process from /proc (Linux; clock ticks of 1/100 s), null elsewhere. */
+export function cpuSecondsOf(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** `--name N` from the command line, else `fallback`. */
+export function numberArg(name: string, fallback: number): number {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+export async function benchDeliver(options: DeliverBenchOptions): Promise<{
+  deliverPerSec: number;
+  jobs: number;
+  seconds: number;
+  /** The worker process's CPU per delivered email (what sizing a fleet needs), null off Linux. */
+  workerCpuUsPerJob: number | null;
+}> {
   const server = await startRedisServer();
   const standIn = await new ProviderStandIn({ latencyMs: options.latencyMs, keepBodies: false }).start();
   const redis = createRedis(server.url);
@@ -30,6 +50,7 @@ export async function benchDeliver(
       EMAIL_CONCURRENCY: String(options.concurrency),
     },
     options.bunArgs,
+    { keepLogs: false },
   );
   try {
     await waitStarted(worker, 60_000);
@@ -44,6 +65,7 @@ export async function benchDeliver(
     await queue.pushBulk(inputs.slice(0, warm));
     await waitFor(() => standIn.stats().accepted >= warm, { timeoutMs: 60_000, message: "warm-up" });
     const started = performance.now();
+    const cpuBefore = cpuSecondsOf(worker.child.pid);
     await queue.pushBulk(inputs.slice(warm));
     await waitFor(() => standIn.stats().accepted >= options.jobs, {
       timeoutMs: 300_000,
@@ -51,8 +73,15 @@ export async function benchDeliver(
       message: "all delivered",
     });
     const seconds = (performance.now() - started) / 1000;
+    const cpuAfter = cpuSecondsOf(worker.child.pid);
     const measured = options.jobs - warm;
-    return { deliverPerSec: Math.round(measured / seconds), jobs: measured, seconds: Math.round(seconds * 100) / 100 };
+    const cpu = cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / measured);
+    return {
+      deliverPerSec: Math.round(measured / seconds),
+      jobs: measured,
+      seconds: Math.round(seconds * 100) / 100,
+      workerCpuUsPerJob: cpu,
+    };
   } finally {
     worker.child.kill("SIGTERM");
     await worker.exited;
@@ -63,15 +92,15 @@ export async function benchDeliver(
 }
 
 if ((import.meta as { main?: boolean }).main) {
-  const arg = (name: string, fallback: number) => {
-    const index = process.argv.indexOf(name);
-    return index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  };
   const result = await benchDeliver({
-    jobs: arg("--jobs", 10_000),
-    concurrency: arg("--concurrency", 50),
-    latencyMs: arg("--latency-ms", 50),
+    jobs: numberArg("--jobs", 10_000),
+    concurrency: numberArg("--concurrency", 50),
+    latencyMs: numberArg("--latency-ms", 50),
   });
-  process.stderr.write(`delivered ${result.jobs} emails in ${result.seconds} s\n`);
-  console.log(JSON.stringify({ deliverPerSec: result.deliverPerSec }));
+  process.stderr.write(
+    `delivered ${result.jobs} emails in ${result.seconds} s, ${result.workerCpuUsPerJob ?? "?"} µs of worker CPU each\n`,
+  );
+  console.log(
+    JSON.stringify({ deliverPerSec: result.deliverPerSec, deliverWorkerCpuUsPerJob: result.workerCpuUsPerJob }),
+  );
 }
