@@ -8,13 +8,17 @@ import {
   Outlet,
   Scripts,
   ScrollRestoration,
+  useLocation,
   useMatches,
   useRouteError,
   useRouteLoaderData,
 } from "@remix-run/react";
 import { type ReactNode, useState } from "react";
 import { Banner } from "./components/ui.tsx";
-import { isLoggedIn } from "./lib/session.server.ts";
+import { adminEnv } from "./lib/env.server.ts";
+import { navItems } from "./lib/nav.ts";
+import { useNonce } from "./lib/nonce.ts";
+import { shellSession } from "./lib/session.server.ts";
 import { useAutoRefresh } from "./lib/use-auto-refresh.ts";
 import baseStyles from "./styles/base.css?url";
 import componentStyles from "./styles/components.css?url";
@@ -29,20 +33,9 @@ export const meta: MetaFunction = () => [{ title: "Notify admin" }];
 
 // Public on purpose: it only tells the shell whether to draw the navigation.
 export async function loader({ request }: LoaderFunctionArgs) {
-  return { loggedIn: await isLoggedIn(request), devTools: process.env.NODE_ENV !== "production" };
+  const { loggedIn, role } = await shellSession(request);
+  return { loggedIn, role, devTools: !adminEnv().production && role !== "viewer" };
 }
-
-const NAV = [
-  { to: "/", label: "Overview" },
-  { to: "/dead-letters", label: "Dead letters" },
-  { to: "/search", label: "Search" },
-  { to: "/history", label: "History" },
-  { to: "/workers", label: "Workers" },
-  { to: "/batches", label: "Batches" },
-  { to: "/schedules", label: "Schedules" },
-  { to: "/templates", label: "Templates" },
-  { to: "/redis", label: "Redis" },
-];
 
 function Shell({ children, refresh }: { children: ReactNode; refresh: boolean }) {
   const root = useRouteLoaderData<typeof loader>("root");
@@ -58,22 +51,41 @@ function Shell({ children, refresh }: { children: ReactNode; refresh: boolean })
           </span>{" "}
           Notify
         </a>
+        {/* A checkbox, not a script: the phone menu opens without JavaScript too. */}
+        <input type="checkbox" id="nav-toggle" className="nav-toggle visually-hidden" />
+        <label htmlFor="nav-toggle" className="btn nav-toggle-label">
+          Menu
+        </label>
         <nav className="nav" aria-label="Main">
-          {[...NAV, ...(root.devTools ? [{ to: "/dev-tools", label: "Dev tools" }] : [])].map((item) => (
+          {navItems({ devTools: root.devTools }).map((item) => (
             <NavLink key={item.to} to={item.to} end={item.to === "/"} prefetch="intent">
               {item.label}
             </NavLink>
           ))}
         </nav>
         <div className="topbar-end">
+          {root.role === "viewer" ? (
+            <span className="badge badge-info" title="This login can look at everything and change nothing">
+              read-only
+            </span>
+          ) : null}
           {refresh ? (
             <label className="live-toggle">
               <input type="checkbox" checked={live} onChange={(e) => setLive(e.target.checked)} /> Live
             </label>
           ) : null}
-          <Form method="post" action="/logout">
-            <button type="submit" className="btn btn-ghost">
+          <Form method="post" action="/logout" className="logout">
+            <button type="submit" name="intent" value="logout" className="btn btn-ghost">
               Log out
+            </button>
+            <button
+              type="submit"
+              name="intent"
+              value="everywhere"
+              className="btn btn-ghost"
+              title="Ends every session of every operator, on every device"
+            >
+              Log out everywhere
             </button>
           </Form>
         </div>
@@ -86,6 +98,7 @@ function Shell({ children, refresh }: { children: ReactNode; refresh: boolean })
 }
 
 export function Layout({ children }: { children: ReactNode }) {
+  const nonce = useNonce();
   return (
     <html lang="en">
       <head>
@@ -100,8 +113,8 @@ export function Layout({ children }: { children: ReactNode }) {
           Skip to content
         </a>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );
@@ -125,6 +138,7 @@ export default function App() {
 /** API or Redis down, a missing job, anything unexpected: a banner in the normal page, never a stack. */
 export function ErrorBoundary() {
   const error = useRouteError();
+  const location = useLocation();
   let title = "Something went wrong.";
   let message = "The page could not be shown. It will retry on its own.";
   if (isRouteErrorResponse(error)) {
@@ -141,7 +155,7 @@ export function ErrorBoundary() {
         {message}
       </Banner>
       <p className="muted">
-        This page keeps retrying every few seconds. <a href=".">Reload now</a>
+        This page keeps retrying every few seconds. <a href={location.pathname + location.search}>Reload now</a>
       </p>
     </Shell>
   );

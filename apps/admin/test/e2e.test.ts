@@ -1,6 +1,7 @@
 // End to end in headless Chromium: the built admin, the real API, a real email worker and Redis.
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { createRedis } from "@notify/queue";
 import { waitFor } from "@notify/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -61,6 +62,11 @@ describe.skipIf(problem !== null)("admin in a real browser", () => {
     await page.getByRole("button", { name: "Log in" }).click();
     await page.waitForURL(`${admin}/workers`);
     await page.locator("td", { hasText: "email" }).first().waitFor();
+    // The email worker reported its provider's breaker (closed) when it started.
+    const sendgrid = page
+      .getByRole("table", { name: "Provider circuit breakers" })
+      .locator('tr[data-provider="sendgrid"]');
+    expect(await sendgrid.textContent()).toContain("closed");
     await shot("workers");
   });
 
@@ -170,6 +176,8 @@ describe.skipIf(problem !== null)("admin in a real browser", () => {
       ["/redis", "redis", "Memory used"],
       ["/templates?channel=email&template=order_confirmation", "templates", "Sample data for email"],
       ["/templates?channel=sms&template=otp", "templates-sms", "Sample data for sms"],
+      ["/queues/email_events", "queue-email-events", "Email events by type"],
+      // Last: the dev tools' Run button is pressed below.
       ["/dev-tools", "dev-tools", "Performance test"],
     ] as const) {
       await page.goto(`${admin}${path}`);
@@ -220,6 +228,22 @@ describe.skipIf(problem !== null)("admin in a real browser", () => {
     }
   });
 
+  it("warns on the Redis page when the eviction policy can drop queued jobs", async () => {
+    const redis = createRedis(stack.redis.url);
+    try {
+      await redis.config("SET", "maxmemory-policy", "allkeys-lru");
+      await page.goto(`${admin}/redis`);
+      const banner = page.locator(".banner-error", { hasText: "Queued jobs can be evicted." });
+      await banner.waitFor();
+      expect(await banner.textContent()).toContain("allkeys-lru");
+      expect(await page.getByText("Eviction policy").count()).toBe(1);
+      await shot("redis-evicting");
+    } finally {
+      await redis.config("SET", "maxmemory-policy", "noeviction");
+      redis.disconnect();
+    }
+  });
+
   it("shows a banner, not a stack trace, when the API is down, and logs out", async () => {
     await stack.kill("api");
     await page.goto(`${admin}/redis`);
@@ -228,7 +252,7 @@ describe.skipIf(problem !== null)("admin in a real browser", () => {
     expect(await banner.textContent()).toContain("The queue service is unavailable.");
     expect(await page.content()).not.toMatch(/at \S+ \(.*:\d+:\d+\)/);
     await shot("api-down");
-    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("button", { name: "Log out", exact: true }).click();
     await page.waitForURL(`${admin}/login`);
     await page.goto(`${admin}/`);
     expect(new URL(page.url()).pathname).toBe("/login");

@@ -1,13 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { bucketMinutes } from "../app/components/chart.tsx";
-import { maskText, maskValue } from "../app/lib/format.ts";
 import { fillDays } from "../app/lib/history.ts";
+import { jsonPreview } from "../app/lib/json-text.ts";
+import { maskText } from "../app/lib/masking.ts";
 
 describe("masking personal data", () => {
   it("masks addresses and phone numbers wherever they appear", () => {
     expect(maskText("to ann.smith@example.com now")).toBe("to a******@example.com now");
     expect(maskText("+919876543210")).toBe("+91********10");
-    expect(maskValue({ to: "bob@example.org", data: { phones: ["+14155550123"], amount: 12 } })).toEqual({
+    const masked = jsonPreview(
+      { to: "bob@example.org", data: { phones: ["+14155550123"], amount: 12 } },
+      { mask: true },
+    );
+    expect(JSON.parse(masked.text)).toEqual({
       to: "b**@example.org",
       data: { phones: ["+14*******23"], amount: 12 },
     });

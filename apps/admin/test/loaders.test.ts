@@ -1,4 +1,6 @@
 // Loaders and actions against the real API, a real Redis and a real email worker.
+import { createRedis } from "@notify/queue";
+import { recordEmailEvent, recordNewUser } from "@notify/queue/notifications";
 import { waitFor } from "@notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetAdminEnv } from "../app/lib/env.server.ts";
@@ -39,6 +41,27 @@ describe("admin loaders and actions on the real stack", () => {
     expect(d.queues.map((q) => q.name)).toEqual(expect.arrayContaining(["email", "sms", "email_events"]));
     expect(d.workers).toBeGreaterThanOrEqual(1);
     expect(d.redis?.usedMemory).toBeGreaterThan(0);
+  });
+
+  it("shows the email events counted by type and the new users by group on the email_events page", async () => {
+    const redis = createRedis(stack.redis.url);
+    try {
+      const event = { type: "EMAIL_CLICKED" as const, data: { recipient: "a@example.com", timestamp: Date.now() } };
+      await recordEmailEvent(redis, event, "admin-ev-1");
+      await recordEmailEvent(redis, event, "admin-ev-2");
+      await recordNewUser(redis, { email: "new@example.com", group: "newsletter", at: Date.now() });
+    } finally {
+      redis.disconnect();
+    }
+    const d = await queueLoader({
+      request: get("/queues/email_events", cookie),
+      params: { queue: "email_events" },
+      ...ctx,
+    });
+    expect(d.events?.counts).toMatchObject({ EMAIL_CLICKED: 2, EMAIL_OPENED: 0 });
+    expect(d.events?.newUsers.groups).toEqual({ newsletter: 1 });
+    const email = await queueLoader({ request: get("/queues/email", cookie), params: { queue: "email" }, ...ctx });
+    expect(email.events).toBeNull();
   });
 
   it("pauses, lists masked pending jobs, refuses an unconfirmed clear, clears, resumes", async () => {
@@ -120,13 +143,14 @@ describe("admin loaders and actions on the real stack", () => {
       ...ctx,
     });
     expect(masked.state).toBe("dead");
-    expect(JSON.stringify(masked.job)).not.toContain("dead.letter@");
+    expect(masked.payload.text).not.toContain("dead.letter@");
+    expect(masked.payload.text).toContain("d******@example.com");
     const revealed = await jobLoader({
       request: get(`/jobs/email/${jobId}?reveal=1`, cookie),
       params: { queue: "email", id: jobId },
       ...ctx,
     });
-    expect(JSON.stringify(revealed.job)).toContain("dead.letter@example.com");
+    expect(revealed.payload.text).toContain("dead.letter@example.com");
 
     const found = await searchLoader({ request: get("/search?q=dead.letter", cookie), params: {}, ...ctx });
     expect(found.hits?.map((h) => h.id)).toContain(jobId);

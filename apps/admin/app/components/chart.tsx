@@ -37,13 +37,13 @@ export function ThroughputChart({
         <span>{title}</span>
         <span className="chart-legend">
           <span className="legend-dot legend-processed" /> processed {formatNumber(totalProcessed)}
-          <span className="legend-dot legend-failed" /> failed {formatNumber(totalFailed)}
+          <span className="legend-dot legend-failed" /> failed attempts {formatNumber(totalFailed)}
         </span>
       </figcaption>
       <svg
         viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
         role="img"
-        aria-label={`${title}: ${totalProcessed} processed, ${totalFailed} failed`}
+        aria-label={`${title}: ${totalProcessed} processed, ${totalFailed} failed attempts`}
         preserveAspectRatio="none"
       >
         <line x1={PAD_LEFT} x2={WIDTH} y1={plotH} y2={plotH} className="chart-axis" />
@@ -54,7 +54,7 @@ export function ThroughputChart({
           const mid = y(p.failed);
           return (
             <g key={p.label}>
-              <title>{`${p.label}: ${p.processed} processed, ${p.failed} failed`}</title>
+              <title>{`${p.label}: ${p.processed} processed, ${p.failed} failed attempts`}</title>
               {p.processed > 0 ? (
                 <rect x={x} y={top} width={barW} height={mid - top} className="bar-processed" />
               ) : null}

@@ -1,7 +1,20 @@
 import { Link, useLocation } from "@remix-run/react";
+import { formatBytes } from "../lib/format.ts";
+import type { JsonPreview } from "../lib/json-text.ts";
 
-/** Payload as formatted JSON. Masking happens on the server, so unrevealed data never reaches the browser. */
-export function JsonView({ value, revealed }: { value: unknown; revealed: boolean }) {
+/**
+ * A payload's preview, already masked and cut on the server: unrevealed data never reaches the
+ * browser, and a payload of megabytes is shown as its start with a link to the whole of it.
+ */
+export function JsonView({
+  preview,
+  revealed,
+  download,
+}: {
+  preview: JsonPreview;
+  revealed: boolean;
+  download: string;
+}) {
   const location = useLocation();
   const params = new URLSearchParams(location.search);
   if (revealed) params.delete("reveal");
@@ -10,12 +23,27 @@ export function JsonView({ value, revealed }: { value: unknown; revealed: boolea
   return (
     <div>
       <div className="form-row">
-        <span className="muted">{revealed ? "Addresses and numbers shown." : "Addresses and numbers are masked."}</span>
+        <span className="muted">
+          {revealed
+            ? "Addresses, numbers and secret fields shown."
+            : "Addresses and numbers masked, secret fields hidden."}
+        </span>
         <Link className="btn" to={`${location.pathname}${query ? `?${query}` : ""}`} replace>
           {revealed ? "Mask" : "Reveal"}
         </Link>
+        {/* A plain link: the whole payload is a download, never rendered into a page. */}
+        <a className="btn" href={download} download data-testid="download-json">
+          {`Download JSON (${formatBytes(preview.bytes)})`}
+        </a>
       </div>
-      <pre className="json">{JSON.stringify(value, null, 2)}</pre>
+      {preview.truncated ? (
+        <p className="muted" data-testid="preview-note">
+          {`Showing the first ${formatBytes(preview.text.length)} of ${formatBytes(preview.bytes)}. Download the JSON for the whole payload.`}
+        </p>
+      ) : null}
+      <pre className="json" data-testid="payload">
+        {preview.text}
+      </pre>
     </div>
   );
 }

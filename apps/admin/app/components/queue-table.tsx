@@ -1,9 +1,21 @@
 import { Link } from "@remix-run/react";
-import { formatNumber } from "../lib/format.ts";
+import { formatDuration, formatNumber } from "../lib/format.ts";
 import type { QueueStats } from "../lib/types.ts";
 import { Badge, Empty } from "./ui.tsx";
 
-export function QueueTable({ queues }: { queues: QueueStats[] }) {
+const HEALTH_TONE = { ok: "ok", warning: "warn", critical: "danger" } as const;
+
+function HealthCell({ health }: { health: QueueStats["health"] }) {
+  if (!health) return <span className="muted">-</span>;
+  return (
+    <>
+      <Badge tone={HEALTH_TONE[health.status]}>{health.status}</Badge>
+      {health.reasons.length > 0 ? <div className="muted health-reasons">{health.reasons.join("; ")}</div> : null}
+    </>
+  );
+}
+
+export function QueueTable({ queues, now }: { queues: QueueStats[]; now: number }) {
   if (queues.length === 0) {
     return <Empty title="No queues yet.">Queues appear here as soon as a job is pushed.</Empty>;
   }
@@ -14,6 +26,7 @@ export function QueueTable({ queues }: { queues: QueueStats[] }) {
           <tr>
             <th scope="col">Queue</th>
             <th scope="col">State</th>
+            <th scope="col">Health</th>
             <th scope="col" className="num">
               Pending
             </th>
@@ -26,11 +39,18 @@ export function QueueTable({ queues }: { queues: QueueStats[] }) {
             <th scope="col" className="num">
               Dead
             </th>
+            <th scope="col" className="num" title="Queue latency: how long the job that runs next has waited">
+              Next waited
+            </th>
             <th scope="col" className="num hide-sm">
               Processed
             </th>
-            <th scope="col" className="num hide-sm">
-              Failed
+            <th
+              scope="col"
+              className="num hide-sm"
+              title="Every failed try, retried ones included; jobs that gave up are Dead"
+            >
+              Failed attempts
             </th>
           </tr>
         </thead>
@@ -46,6 +66,9 @@ export function QueueTable({ queues }: { queues: QueueStats[] }) {
                 ) : (
                   <Badge tone="ok">running</Badge>
                 )}
+              </td>
+              <td data-health={q.health?.status ?? "unknown"}>
+                <HealthCell health={q.health} />
               </td>
               <td className="num" data-count="pending">
                 {formatNumber(q.pending)}
@@ -64,6 +87,9 @@ export function QueueTable({ queues }: { queues: QueueStats[] }) {
                 ) : (
                   "0"
                 )}
+              </td>
+              <td className="num" data-count="latency">
+                {q.pending > 0 && q.nextCreatedAt ? formatDuration(now - q.nextCreatedAt) : "—"}
               </td>
               <td className="num hide-sm" data-count="processed">
                 {formatNumber(q.processed)}

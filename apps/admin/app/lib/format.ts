@@ -37,34 +37,8 @@ export function formatAgo(at: number | null | undefined, now = Date.now()): stri
 
 export function formatTime(at: number | null | undefined): string {
   if (!at) return "—";
-  return new Date(at).toISOString().replace("T", " ").slice(0, 19);
-}
-
-const EMAIL = /([A-Za-z0-9._%+-])([A-Za-z0-9._%+-]*)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
-const PHONE = /\+?\d[\d\s-]{6,}\d/g;
-
-/** Addresses and phone numbers are personal data: shown masked until an admin asks to reveal them. */
-export function maskText(text: string): string {
-  return text
-    .replace(
-      EMAIL,
-      (_all, first: string, rest: string, domain: string) =>
-        `${first}${"*".repeat(Math.min(rest.length, 6))}@${domain}`,
-    )
-    .replace(PHONE, (digits) => {
-      const plain = digits.replace(/[\s-]/g, "");
-      if (plain.length < 8) return digits;
-      return `${plain.slice(0, 3)}${"*".repeat(plain.length - 5)}${plain.slice(-2)}`;
-    });
-}
-
-export function maskValue(value: unknown): unknown {
-  if (typeof value === "string") return maskText(value);
-  if (Array.isArray(value)) return value.map(maskValue);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskValue(v)]));
-  }
-  return value;
+  // Server and browser may sit in different zones: the zone is part of the time, not a guess.
+  return `${new Date(at).toISOString().replace("T", " ").slice(0, 19)} UTC`;
 }
 
 export function clampInt(raw: string | null, fallback: number, min: number, max: number): number {

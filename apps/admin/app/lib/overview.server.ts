@@ -1,5 +1,6 @@
 // Dashboard-wide numbers. The API answers per queue; these helpers ask every queue and add up.
 import type { AdminClient } from "./api.server.ts";
+import { cellText } from "./json-text.ts";
 import type { DayPoint, MinutePoint, QueueStats, RecentFailure, RedisStats } from "./types.ts";
 
 export interface OverviewData {
@@ -47,7 +48,9 @@ export async function failuresAll(client: AdminClient, queues: string[], limit: 
       (await client.queues.recentFailures.query({ queue, limit })).map((f) => ({
         ...f,
         queue,
-        type: f.type ?? undefined,
+        type: f.type ? cellText(f.type, 80) : undefined,
+        // Provider errors quote addresses and can be long: masked and cut like every list cell.
+        error: cellText(f.error, 300),
       })),
     ),
   );

@@ -1,13 +1,15 @@
 // One page of a queue's jobs in a given state, masked for display.
 import type { AdminClient } from "./api.server.ts";
-import { maskText, maskValue } from "./format.ts";
 import type { JobStateName } from "./job-states.ts";
+import { cellId, cellText } from "./json-text.ts";
 
 export interface JobRow {
   id: string;
   type: string;
   to: string;
   attempts: number;
+  /** Delayed after a failed attempt (the engine's failedAt), not by its producer. */
+  retrying: boolean;
   note: string;
   /** Delayed: when due; completed: when finished; dead: when it failed. */
   at: number | null;
@@ -18,14 +20,16 @@ export interface JobPage {
   total: number;
 }
 
+// Only the few fields a row shows are read, each masked and cut: the rest of a job (which may be
+// megabytes, or nested 300,000 levels deep) is never walked here.
 function row(job: Record<string, unknown> | null, fallbackId: string, note: string, at: number | null): JobRow {
-  const masked = (job ? maskValue(job) : {}) as Record<string, unknown>;
   return {
-    id: typeof job?.id === "string" ? job.id : fallbackId,
-    type: typeof masked.type === "string" ? masked.type : "unparseable",
-    to: typeof masked.to === "string" ? masked.to : "",
+    id: typeof job?.id === "string" ? cellId(job.id) : fallbackId,
+    type: typeof job?.type === "string" ? cellText(job.type, 80) : "unparseable",
+    to: typeof job?.to === "string" ? cellText(job.to) : "",
     attempts: typeof job?.attempts === "number" ? job.attempts : 0,
-    note: maskText(note),
+    retrying: typeof job?.failedAt === "number",
+    note: cellText(note, 300),
     at,
   };
 }
@@ -37,7 +41,8 @@ export async function jobPage(
   const page = await client.jobs.list.query(options);
   const rows = page.jobs.map((f, i) => {
     const note = f.error ?? f.reason ?? (f.workerId ? `worker ${f.workerId}` : "");
-    return row(f.job, `#${options.offset + i + 1}`, note, f.at ?? null);
+    // A dead letter that never parsed is named by its own (hash) id, which opens it.
+    return row(f.job, f.id ? cellId(f.id) : `#${options.offset + i + 1}`, note, f.at ?? null);
   });
   return { rows, total: page.total };
 }

@@ -1,89 +1,201 @@
-// Login state: a signed, httpOnly, SameSite=Lax cookie. Every loader and action calls requireAdmin first.
+// Login state. Each login gets a random session id kept in Redis (through the API's sessions
+// procedures) with a server-side expiry; the cookie carries only that id, signed, httpOnly,
+// SameSite=Lax. Every request checks the id against the store (remembered for at most a second,
+// so a page and its root loader cost one lookup), so logout and "log out everywhere" take effect
+// at once. Every loader and action calls requireAdmin first.
 import { createHash, timingSafeEqual } from "node:crypto";
-import { createCookieSessionStorage, redirect, type SessionStorage } from "@remix-run/node";
+import { type Cookie, createCookie, data, redirect } from "@remix-run/node";
+import { describeApiError, operatorClient, setRequestRole } from "./api.server.ts";
 import { adminEnv } from "./env.server.ts";
+import { assertSameOrigin, requestIsHttps } from "./request-origin.server.ts";
+import type { Role } from "./roles.ts";
 
-let storage: { secret: string; value: SessionStorage } | null = null;
+const COOKIE_NAME = "__notify_admin";
+/** How long one answer of the session store is trusted in this process. */
+const CHECK_CACHE_MS = 1_000;
+const MAX_CACHED = 1_000;
 
-function sessionStorage(): SessionStorage {
+let cookie: { key: string; value: Cookie } | null = null;
+
+function sessionCookie(): Cookie {
   const env = adminEnv();
-  if (storage?.secret !== env.sessionSecret) {
-    storage = {
-      secret: env.sessionSecret,
-      value: createCookieSessionStorage({
-        cookie: {
-          name: "__notify_admin",
-          httpOnly: true,
-          sameSite: "lax",
-          path: "/",
-          secure: env.production && process.env.ADMIN_INSECURE_COOKIE !== "1",
-          secrets: [env.sessionSecret],
-          maxAge: 60 * 60 * 12,
-        },
+  const key = `${env.sessionSecret}\n${env.sessionMaxAgeSeconds}`;
+  if (cookie?.key !== key) {
+    cookie = {
+      key,
+      value: createCookie(COOKIE_NAME, {
+        httpOnly: true,
+        sameSite: "lax",
+        path: "/",
+        secrets: [env.sessionSecret],
+        maxAge: env.sessionMaxAgeSeconds,
       }),
     };
   }
-  return storage.value;
-}
-
-/** Hashing first makes the comparison constant-time whatever the lengths. */
-export function passwordMatches(given: string): boolean {
-  const expected = adminEnv().adminPassword;
-  if (!expected) return false;
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
+  return cookie.value;
 }
 
 /**
- * Cross-site requests are refused: SameSite=Lax keeps the cookie off cross-site POSTs, and the
- * Origin / Sec-Fetch-Site headers every current browser sends catch the rest.
+ * Whether the session cookie is marked Secure. A browser drops a Secure cookie set over plain
+ * HTTP (except on localhost), so a correct password would silently fail; "auto" follows the
+ * request, COOKIE_SECURE=true|false decides for every request.
  */
-export function assertSameOrigin(request: Request): void {
-  if (request.method === "GET" || request.method === "HEAD") return;
-  const site = request.headers.get("sec-fetch-site");
-  if (site === "cross-site") throw new Response("Cross-site request refused", { status: 403 });
-  const origin = request.headers.get("origin");
-  if (origin === null) return;
-  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host") ?? new URL(request.url).host;
-  let originHost: string;
+export function cookieSecure(request: Request): boolean {
+  const setting = adminEnv().cookieSecure;
+  if (setting === "true") return true;
+  if (setting === "false") return false;
+  return requestIsHttps(request);
+}
+
+/** Hashing first makes the comparison constant-time whatever the lengths. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = createHash("sha256").update(given).digest();
+  const b = createHash("sha256").update(expected).digest();
+  return timingSafeEqual(a, b) && expected.length > 0;
+}
+
+/** The role a password logs in as, or null. Both are compared every time, so timing says nothing. */
+export function roleForPassword(given: string): Role | null {
+  const env = adminEnv();
+  const admin = sameSecret(given, env.adminPassword);
+  const viewer = sameSecret(given, env.viewerPassword);
+  return admin ? "admin" : viewer ? "viewer" : null;
+}
+
+export function passwordMatches(given: string): boolean {
+  return roleForPassword(given) === "admin";
+}
+
+const recent = new Map<string, { role: Role | null; until: number }>();
+
+function remember(id: string, role: Role | null): void {
+  if (recent.size >= MAX_CACHED) recent.clear();
+  recent.set(id, { role, until: Date.now() + CHECK_CACHE_MS });
+}
+
+export type SessionState =
+  | { state: "valid"; id: string; role: Role }
+  | { state: "none" }
+  | { state: "unverifiable"; id: string; problem: string };
+
+async function sessionIdOf(request: Request): Promise<string | null> {
+  const value: unknown = await sessionCookie().parse(request.headers.get("cookie"));
+  return typeof value === "string" && value.length > 0 && value.length <= 100 ? value : null;
+}
+
+/** Looks the cookie's session up in the store: valid, none (no cookie, unknown, expired, revoked), or unverifiable (API down). */
+export async function sessionState(request: Request): Promise<SessionState> {
+  const id = await sessionIdOf(request);
+  if (!id) return { state: "none" };
+  const known = recent.get(id);
+  if (known && known.until > Date.now())
+    return known.role ? { state: "valid", id, role: known.role } : { state: "none" };
   try {
-    originHost = new URL(origin).host;
-  } catch {
-    throw new Response("Bad Origin header", { status: 403 });
+    const session = await operatorClient().sessions.get.query({ id });
+    // Fail closed: a role this admin does not know reads as a viewer.
+    const role: Role | null = session ? (session.role === "admin" ? "admin" : "viewer") : null;
+    remember(id, role);
+    return role ? { state: "valid", id, role } : { state: "none" };
+  } catch (error) {
+    const problem = describeApiError(error);
+    if (problem.kind === "bad-request") {
+      remember(id, null);
+      return { state: "none" };
+    }
+    return { state: "unverifiable", id, problem: problem.message };
   }
-  if (originHost !== host) throw new Response("Cross-site request refused", { status: 403 });
 }
 
+/** For the shell only (whether to draw the navigation): a session that cannot be checked still draws it. */
 export async function isLoggedIn(request: Request): Promise<boolean> {
-  const session = await sessionStorage().getSession(request.headers.get("cookie"));
-  return session.get("admin") === true;
+  return (await sessionState(request)).state !== "none";
 }
 
-/** The one guard: no session -> /login (remembering where to come back), cross-site POST -> 403. */
-export async function requireAdmin(request: Request): Promise<void> {
+/** For the shell only: whether to draw the navigation, and the role buttons are drawn for (the guard decides anyway). */
+export async function shellSession(request: Request): Promise<{ loggedIn: boolean; role: Role | null }> {
+  const session = await sessionState(request);
+  return { loggedIn: session.state !== "none", role: session.state === "valid" ? session.role : null };
+}
+
+/** A cookie that deletes the session cookie. */
+export function clearedCookie(): Promise<string> {
+  return sessionCookie().serialize("", { maxAge: undefined, expires: new Date(0) });
+}
+
+export interface AdminSessionInfo {
+  sessionId: string;
+  role: Role;
+  /** How the audit log names this login: its role and the start of its session id, never a secret. */
+  actor: string;
+}
+
+function isRead(request: Request): boolean {
+  return request.method === "GET" || request.method === "HEAD";
+}
+
+/**
+ * The one guard: a cross-site change -> 403, no live session -> /login (remembering where to come
+ * back), session store unreachable -> 503, and any change (every non-GET, which is every action)
+ * by a viewer -> 403, so no page can forget the read-only role.
+ */
+export async function requireAdmin(request: Request): Promise<AdminSessionInfo> {
   assertSameOrigin(request);
-  if (await isLoggedIn(request)) return;
+  const session = await sessionState(request);
+  if (session.state === "valid") {
+    setRequestRole(session.role);
+    if (session.role === "viewer" && !isRead(request)) {
+      throw data(
+        { kind: "forbidden", message: "This login is read-only: a viewer cannot change anything." },
+        { status: 403 },
+      );
+    }
+    // A short, non-secret handle: enough to tell two operators' sessions apart in the audit log.
+    return { sessionId: session.id, role: session.role, actor: `${session.role} ${session.id.slice(0, 6)}` };
+  }
+  if (session.state === "unverifiable") {
+    throw data({ kind: "unavailable", message: `Your session cannot be checked. ${session.problem}` }, { status: 503 });
+  }
   const url = new URL(request.url);
   const back = url.pathname + url.search;
-  throw redirect(back === "/" ? "/login" : `/login?next=${encodeURIComponent(back)}`);
+  const headers = request.headers.get("cookie")?.includes(`${COOKIE_NAME}=`)
+    ? { "Set-Cookie": await clearedCookie() }
+    : undefined;
+  throw redirect(back === "/" ? "/login" : `/login?next=${encodeURIComponent(back)}`, { headers });
 }
 
-export async function createAdminSession(redirectTo: string): Promise<Response> {
-  const store = sessionStorage();
-  const session = await store.getSession();
-  session.set("admin", true);
-  return redirect(redirectTo, { headers: { "Set-Cookie": await store.commitSession(session) } });
+/** After a correct password: a new session in the store, its id in the cookie. */
+export async function createAdminSession(
+  request: Request,
+  redirectTo: string,
+  role: Role = "admin",
+): Promise<Response> {
+  const env = adminEnv();
+  const session = await operatorClient().sessions.create.mutate({ ttlSeconds: env.sessionMaxAgeSeconds, role });
+  remember(session.id, role);
+  const setCookie = await sessionCookie().serialize(session.id, { secure: cookieSecure(request) });
+  return redirect(redirectTo, { headers: { "Set-Cookie": setCookie } });
 }
 
-export async function destroyAdminSession(request: Request): Promise<Response> {
-  const store = sessionStorage();
-  const session = await store.getSession(request.headers.get("cookie"));
-  return redirect("/login", { headers: { "Set-Cookie": await store.destroySession(session) } });
-}
-
-/** Only local paths, so ?next= can never become an open redirect. */
-export function safeRedirect(to: FormDataEntryValue | string | null, fallback = "/"): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) return fallback;
-  return to;
+/** Logout: the session is revoked in the store, not just forgotten by this browser. */
+export async function destroyAdminSession(
+  request: Request,
+  { everywhere }: { everywhere: boolean },
+): Promise<Response> {
+  const id = await sessionIdOf(request);
+  const client = operatorClient();
+  if (everywhere) {
+    await client.sessions.revokeAll.mutate();
+    recent.clear();
+  } else if (id) {
+    recent.delete(id);
+    try {
+      await client.sessions.revoke.mutate({ id });
+    } catch (error) {
+      // The browser still forgets the cookie; the session then ends with its expiry.
+      console.warn(
+        JSON.stringify({ msg: "admin logout could not revoke the session", error: describeApiError(error).message }),
+      );
+    }
+  }
+  return redirect("/login", { headers: { "Set-Cookie": await clearedCookie() } });
 }

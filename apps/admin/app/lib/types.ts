@@ -11,6 +11,11 @@ export interface QueueStats {
   workers?: number;
   processed?: number;
   failed?: number;
+  /** Per-queue health (the API's queues.overview): ok / warning / critical with the reasons. */
+  health?: { status: "ok" | "warning" | "critical"; reasons: string[] };
+  /** When the next pending job was created (null: none, or a foreign job without a time). */
+  nextCreatedAt?: number | null;
+  urgentWaiting?: boolean;
 }
 
 export interface MinutePoint {
@@ -30,6 +35,8 @@ export interface RedisStats {
   usedMemory: number;
   usedMemoryHuman: string;
   keys: number;
+  maxmemoryPolicy?: string;
+  uptimeSeconds?: number;
 }
 
 export interface RecentFailure {

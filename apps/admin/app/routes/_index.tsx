@@ -2,24 +2,31 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { bucketMinutes, ThroughputChart } from "../components/chart.tsx";
 import { QueueTable } from "../components/queue-table.tsx";
-import { Badge, PageHeader, Stat } from "../components/ui.tsx";
+import { Badge, Banner, PageHeader, Stat } from "../components/ui.tsx";
 import { load, loadOptional } from "../lib/api.server.ts";
 import { formatAgo, formatNumber } from "../lib/format.ts";
 import { failuresAll, overviewData, seriesAll } from "../lib/overview.server.ts";
+import { noteContinuity } from "../lib/redis-history.server.ts";
 import { requireAdmin } from "../lib/session.server.ts";
+import { overviewWarnings } from "../lib/warnings.ts";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
   const overview = await load((c) => overviewData(c));
   const names = overview.queues.map((q) => q.name);
   // The day series covers the hour too; one call per queue keeps the 2 s refresh cheap.
-  const [day, failures] = await Promise.all([
+  const [day, failures, alerts, continuity, breakers] = await Promise.all([
     loadOptional((c) => seriesAll(c, names, 1440)),
     loadOptional((c) => failuresAll(c, names, 8)),
+    loadOptional((c) => c.queues.deadLetterAlerts.query()),
+    loadOptional((c) => c.redis.continuity.query()),
+    loadOptional((c) => c.workers.providers.query()),
   ]);
   const now = Date.now();
   const hour = (day ?? []).filter((p) => p.at >= now - 60 * 60_000);
-  return { ...overview, hour, day: day ?? [], failures: failures ?? [], now };
+  const history = noteContinuity(continuity, now);
+  const warnings = overviewWarnings({ queues: overview.queues, redis: overview.redis, history, breakers, now });
+  return { ...overview, hour, day: day ?? [], failures: failures ?? [], alerts, warnings, now };
 }
 
 export default function Overview() {
@@ -36,6 +43,29 @@ export default function Overview() {
   return (
     <>
       <PageHeader title="Overview" />
+      {d.alerts && d.alerts.over.length > 0 ? (
+        <div className="banner banner-error" role="alert" data-testid="dlq-alert">
+          Dead-letter alert (DLQ_ALERT_THRESHOLD={d.alerts.threshold}):{" "}
+          {d.alerts.over.map((q, i) => (
+            <span key={q.queue}>
+              {i > 0 ? ", " : ""}
+              <Link to={`/dead-letters?queue=${encodeURIComponent(q.queue)}`}>{q.queue}</Link> holds{" "}
+              {formatNumber(q.dead)}
+            </span>
+          ))}
+        </div>
+      ) : null}
+      {d.warnings.length > 0 ? (
+        <section aria-label="Warnings">
+          {d.warnings.map((w) => (
+            <div key={`${w.kind}:${w.title}`} data-warning={w.kind}>
+              <Banner tone={w.tone} title={w.title}>
+                {w.text}
+              </Banner>
+            </div>
+          ))}
+        </section>
+      ) : null}
       <div className="grid">
         <Stat label="Pending" value={totals.pending} />
         <Stat label="Active" value={totals.active} />
@@ -50,7 +80,7 @@ export default function Overview() {
       </div>
       <section className="section" aria-labelledby="queues-h">
         <h2 id="queues-h">Queues</h2>
-        <QueueTable queues={d.queues} />
+        <QueueTable queues={d.queues} now={d.now} />
       </section>
       <section className="section grid-2" aria-label="Throughput">
         <ThroughputChart

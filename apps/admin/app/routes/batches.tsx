@@ -140,6 +140,22 @@ export default function Batches() {
               ),
             )}
           </BatchTable>
+          {d.batches.map(({ batchId, found }) =>
+            found && found.contactFailures.total > 0 ? (
+              <div key={`${batchId}-contacts`} className="section" data-testid="contact-failures">
+                <h3>
+                  {batchId}: {formatNumber(found.contactFailures.total)} contacts got no email
+                </h3>
+                <ul>
+                  {found.contactFailures.failures.map((f) => (
+                    <li key={f.contactId}>
+                      <span className="mono">{f.contactId}</span>: {f.reason}
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            ) : null,
+          )}
         </section>
       ) : null}
       <section className="section">

@@ -28,9 +28,14 @@ export default function History() {
       <PageHeader title="History" />
       <div className="grid">
         <Stat label={`Processed, ${DAYS} days`} value={processed} />
-        <Stat label={`Failed, ${DAYS} days`} value={failed} tone={failed > 0 ? "danger" : undefined} />
         <Stat
-          label="Failure rate"
+          label={`Failed attempts, ${DAYS} days`}
+          value={failed}
+          tone={failed > 0 ? "danger" : undefined}
+          hint="every failed try, retried ones included"
+        />
+        <Stat
+          label="Failed attempt rate"
           value={processed + failed > 0 ? `${((failed / (processed + failed)) * 100).toFixed(2)}%` : "—"}
         />
       </div>
@@ -56,7 +61,7 @@ export default function History() {
                     Processed
                   </th>
                   <th scope="col" className="num">
-                    Failed
+                    Failed attempts
                   </th>
                 </tr>
               </thead>

@@ -1,9 +1,12 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from "@remix-run/node";
 import { Link, useActionData, useLoaderData } from "@remix-run/react";
 import { JsonView } from "../components/json-view.tsx";
-import { ActionButton, Badge, Flash, PageHeader } from "../components/ui.tsx";
-import { act, load } from "../lib/api.server.ts";
-import { formatTime, maskText, maskValue } from "../lib/format.ts";
+import { MessageTimeline } from "../components/message-timeline.tsx";
+import { ActionButton, Badge, ConfirmButton, Flash, PageHeader, useCanChange } from "../components/ui.tsx";
+import { act, load, loadOptional } from "../lib/api.server.ts";
+import { formatTime } from "../lib/format.ts";
+import { jsonPreview, textPreview } from "../lib/json-text.ts";
+import { messageView } from "../lib/message-view.ts";
 import { requireAdmin } from "../lib/session.server.ts";
 import { buildTimeline } from "../lib/timeline.ts";
 
@@ -15,9 +18,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const queue = params.queue ?? "";
   const id = params.id ?? "";
   const revealed = new URL(request.url).searchParams.get("reveal") === "1";
-  const found = await load((c) => c.jobs.get.query({ queue, id }));
+  const [found, logged] = await Promise.all([
+    load((c) => c.jobs.get.query({ queue, id })),
+    // Email and SMS have a per-attempt history in the message log; other jobs do not.
+    loadOptional((c) => c.messages.get.query({ id })),
+  ]);
   const job = (found.job ?? {}) as Record<string, unknown>;
-  const error = found.lastError;
+  const mask = !revealed;
+  const download = `/jobs/${encodeURIComponent(queue)}/${encodeURIComponent(id)}/download`;
   return {
     queue,
     id,
@@ -25,31 +33,35 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     state: found.state,
     attempts: found.attempts,
     workerId: found.workerId ?? null,
-    // Masked on the server: unrevealed addresses never leave it.
-    job: revealed ? job : maskValue(job),
-    error: error && !revealed ? maskText(error) : error,
+    // Masked on the server, and only a bounded preview: unrevealed addresses and secrets never
+    // leave it, and a payload of megabytes never becomes a page of megabytes.
+    payload: found.job ? jsonPreview(found.job, { mask }) : textPreview(found.raw ?? "", { mask }),
+    parsed: found.job !== null,
+    download: revealed ? `${download}?reveal=1` : download,
+    error: found.lastError ? textPreview(found.lastError, { mask, limit: 4_096 }).text : null,
     reason: found.reason,
-    raw: found.raw && !revealed ? maskText(found.raw) : found.raw,
     timeline: buildTimeline(job, { [AT_LABEL[found.state] ?? "at"]: found.at }),
+    history: logged && logged.queue === queue ? messageView(logged) : null,
   };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  await requireAdmin(request);
+  const session = await requireAdmin(request);
   const queue = params.queue ?? "";
   const id = params.id ?? "";
   const intent = (await request.formData()).get("intent");
+  const audit = { actor: session.actor, action: `job: ${String(intent)}`, target: `${queue}/${id}` };
   if (intent === "retry") {
     return act(async (c) => {
       await c.dlq.retry.mutate({ queue, id });
       return `Job ${id} is back in ${queue}.`;
-    });
+    }, audit);
   }
   if (intent === "delete") {
     const result = await act(async (c) => {
       await c.dlq.delete.mutate({ queue, id });
       return `Deleted ${id}.`;
-    });
+    }, audit);
     // The job page has nothing left to show once the dead letter is gone.
     if (result.ok) throw redirect(`/dead-letters?queue=${encodeURIComponent(queue)}`);
     return result;
@@ -68,7 +80,7 @@ export default function JobPage() {
         {d.state === "dead" ? (
           <>
             <ActionButton intent="retry" label="Retry" tone="primary" />
-            <ActionButton intent="delete" label="Delete" tone="danger" />
+            <ConfirmButton intent="delete" label="Delete" tone="danger" description={`Deletes ${d.id} for good.`} />
           </>
         ) : null}
         <Link className="btn" to={`/queues/${encodeURIComponent(d.queue)}`}>
@@ -128,17 +140,37 @@ export default function JobPage() {
           )}
         </section>
       </div>
+      {d.history ? (
+        <section className="section">
+          <h2>History</h2>
+          <p className="muted">
+            Every attempt from the message log, across retries from dead letters.{" "}
+            <Link to={`/messages/${encodeURIComponent(d.id)}`}>Message page</Link>
+          </p>
+          <MessageTimeline message={d.history} />
+        </section>
+      ) : null}
       <section className="section">
         <h2>Payload</h2>
-        {d.raw ? (
-          <>
-            <p className="muted">The stored payload is not a valid job; shown as it was written.</p>
-            <pre className="json">{d.raw}</pre>
-          </>
-        ) : (
-          <JsonView value={d.job} revealed={d.revealed} />
-        )}
+        {d.parsed ? null : <p className="muted">The stored payload is not a valid job; shown as it was written.</p>}
+        <JsonView preview={d.payload} revealed={d.revealed} download={d.download} />
       </section>
+      {d.state === "dead" && !d.parsed ? <EditLink queue={d.queue} id={d.id} /> : null}
     </>
+  );
+}
+
+/** An unparseable dead letter is fixed by hand on its own page (no live refresh while typing). */
+function EditLink({ queue, id }: { queue: string; id: string }) {
+  if (!useCanChange()) return null;
+  return (
+    <section className="section">
+      <h2>Edit and retry</h2>
+      <p>
+        <Link className="btn" to={`/jobs/${encodeURIComponent(queue)}/${encodeURIComponent(id)}/edit`}>
+          Edit raw body
+        </Link>
+      </p>
+    </section>
   );
 }

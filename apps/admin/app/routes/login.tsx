@@ -1,38 +1,97 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from "@remix-run/node";
-import { Form, useActionData, useSearchParams } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Banner } from "../components/ui.tsx";
+import { describeApiError, operatorClient } from "../lib/api.server.ts";
+import { adminEnv } from "../lib/env.server.ts";
 import {
   assertSameOrigin,
-  createAdminSession,
-  isLoggedIn,
-  passwordMatches,
-  safeRedirect,
-} from "../lib/session.server.ts";
+  clientAddress,
+  isLoopbackHost,
+  publicHostname,
+  requestIsHttps,
+} from "../lib/request-origin.server.ts";
+import { safeRedirect } from "../lib/safe-redirect.ts";
+import { createAdminSession, roleForPassword, sessionState } from "../lib/session.server.ts";
 
 export const handle = { refresh: false };
 
-export async function loader({ request }: LoaderFunctionArgs) {
-  if (await isLoggedIn(request)) throw redirect("/");
-  return null;
+/** What the page must say when logging in cannot work, or is not safe, over this connection. */
+function connectionNotes(request: Request): { blocked: string | null; plain: string | null } {
+  if (requestIsHttps(request) || isLoopbackHost(publicHostname(request))) return { blocked: null, plain: null };
+  if (adminEnv().cookieSecure === "true") {
+    return {
+      blocked:
+        "This page came over plain HTTP, but COOKIE_SECURE=true marks the session cookie Secure, so your browser will drop it and logging in cannot work. Serve the admin over HTTPS (behind a proxy, set TRUST_PROXY), or set COOKIE_SECURE=auto.",
+      plain: null,
+    };
+  }
+  return { blocked: null, plain: "This page came over plain HTTP: the password and the session travel unencrypted." };
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+export async function loader({ request }: LoaderFunctionArgs) {
+  if ((await sessionState(request)).state === "valid") throw redirect("/");
+  return connectionNotes(request);
+}
+
+function refused(reason: string, client: string, extra: Record<string, unknown> = {}): void {
+  // Never the password: only why, from where, and how often.
+  console.warn(JSON.stringify({ msg: "admin login refused", reason, client, ...extra }));
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
   // Login is the one action without a session; cross-site posts are still refused (login CSRF).
   assertSameOrigin(request);
   const form = await request.formData();
   const password = form.get("password");
-  if (typeof password !== "string" || !passwordMatches(password)) {
+  const client = clientAddress(request, context);
+  const { login } = adminEnv();
+  const api = operatorClient();
+  let decision: Awaited<ReturnType<typeof api.sessions.loginAttempt.mutate>>;
+  try {
+    decision = await api.sessions.loginAttempt.mutate({ client, limits: login });
+  } catch (error) {
+    const problem = describeApiError(error);
+    refused("session store unavailable", client);
+    return data({ error: `Logging in is not possible right now. ${problem.message}` }, { status: 503 });
+  }
+  if (!decision.allowed) {
+    const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    // A client hammering the form gets one line when it is first refused, then one per 100.
+    const first = decision.scope === "global" || decision.attempts === login.perClient + 1;
+    if (first || decision.attempts % 100 === 0) {
+      refused("too many attempts", client, {
+        scope: decision.scope,
+        attempts: decision.attempts,
+        retryAfterSeconds: seconds,
+      });
+    }
+    return data(
+      { error: `Too many login attempts. Try again in ${seconds} s.` },
+      { status: 429, headers: { "Retry-After": String(seconds) } },
+    );
+  }
+  const role = typeof password === "string" ? roleForPassword(password) : null;
+  if (!role) {
+    refused("wrong password", client, { attempts: decision.attempts });
     return data({ error: "Wrong password." }, { status: 401 });
   }
-  return createAdminSession(safeRedirect(form.get("next")));
+  await api.sessions.loginSucceeded.mutate({ client });
+  return createAdminSession(request, safeRedirect(form.get("next"), new URL(request.url).origin), role);
 }
 
 export default function Login() {
+  const notes = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   return (
     <div className="card login">
       <h1>Notify admin</h1>
+      {notes.blocked ? (
+        <Banner tone="error" title="Logging in cannot work here.">
+          {notes.blocked}
+        </Banner>
+      ) : null}
+      {notes.plain ? <Banner tone="warn">{notes.plain}</Banner> : null}
       {result?.error ? <Banner tone="error">{result.error}</Banner> : null}
       <Form method="post" className="form-stack">
         <input type="hidden" name="next" value={params.get("next") ?? "/"} />

@@ -1,13 +1,27 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
-import { ActionButton, Badge, ConfirmForm, Empty, Flash, PageHeader, Pager, Stat } from "../components/ui.tsx";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import {
+  ActionButton,
+  Badge,
+  ConfirmButton,
+  ConfirmForm,
+  Empty,
+  Flash,
+  PageHeader,
+  Pager,
+  Stat,
+  useCanChange,
+} from "../components/ui.tsx";
 import { act, load } from "../lib/api.server.ts";
-import { clampInt, formatAgo, formatTime } from "../lib/format.ts";
-import { JOB_STATES, type JobStateName } from "../lib/job-states.ts";
+import { clampInt, formatAgo, formatNumber, formatTime } from "../lib/format.ts";
+import { COMPLETED_CAP, JOB_STATES, type JobStateName } from "../lib/job-states.ts";
 import { jobPage } from "../lib/queue-jobs.server.ts";
 import { requireAdmin } from "../lib/session.server.ts";
 
 const PAGE = 25;
+
+/** The events worker's queue: its page also shows the events counted by type (seed 000). */
+const EMAIL_EVENTS_QUEUE = "email_events";
 
 /** What the time beside a job means in each state. */
 const AT_LABEL: Record<JobStateName, string> = {
@@ -27,36 +41,55 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const offset = clampInt(url.searchParams.get("offset"), 0, 0, 1_000_000);
   const stats = await load((c) => c.queues.stats.query({ queue }));
   const page = await load((c) => jobPage(c, { queue, state, offset, limit: PAGE }));
-  return { queue, state, offset, page, stats, now: Date.now() };
+  const events = queue === EMAIL_EVENTS_QUEUE ? await load((c) => c.queues.emailEvents.query()) : null;
+  return { queue, state, offset, page, stats, events, now: Date.now() };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  await requireAdmin(request);
+  const session = await requireAdmin(request);
   const queue = params.queue ?? "";
   const form = await request.formData();
   const intent = form.get("intent");
+  const audit = { actor: session.actor, action: `queue: ${String(intent)}`, target: queue };
   switch (intent) {
     case "pause":
       return act(async (c) => {
         await c.queues.pause.mutate({ queue, reason: "paused from the admin" });
         return `Queue ${queue} paused. Workers stop claiming within a second; nothing is lost.`;
-      });
+      }, audit);
     case "resume":
       return act(async (c) => {
         await c.queues.resume.mutate({ queue });
         return `Queue ${queue} resumed.`;
-      });
+      }, audit);
     case "clear": {
       if (form.get("confirm") !== queue)
         return data({ ok: false, message: "Type the queue name to confirm." }, { status: 400 });
       return act(async (c) => {
         const { removed } = await c.queues.clear.mutate({ queue });
         return `Removed ${removed} pending and delayed jobs from ${queue}.`;
-      });
+      }, audit);
     }
     default:
-      return data({ ok: false, message: "Unknown action." }, { status: 400 });
+      break;
   }
+  // One waiting job: "run-now:<id>" (delayed) or "remove:<id>" (pending or delayed).
+  const [verb = "", id = ""] = String(intent ?? "").split(":", 2);
+  const state = form.get("state") === "delayed" ? "delayed" : "pending";
+  const one = { actor: session.actor, action: `job: ${verb}`, target: `${queue}/${id}` };
+  if (verb === "run-now" && id) {
+    return act(async (c) => {
+      await c.queues.promote.mutate({ queue, id });
+      return `Job ${id} is due now and back in pending.`;
+    }, one);
+  }
+  if (verb === "remove" && id) {
+    return act(async (c) => {
+      await c.queues.removeJob.mutate({ queue, state, id });
+      return `Deleted ${state} job ${id}.`;
+    }, one);
+  }
+  return data({ ok: false, message: "Unknown action." }, { status: 400 });
 }
 
 export default function QueuePage() {
@@ -64,6 +97,8 @@ export default function QueuePage() {
   const result = useActionData<typeof action>();
   const [params] = useSearchParams();
   const s = d.stats;
+  const canChange = useCanChange();
+  const waiting = d.state === "pending" || d.state === "delayed";
   return (
     <>
       <PageHeader title={`Queue: ${d.queue}`}>
@@ -91,15 +126,44 @@ export default function QueuePage() {
         <Stat label="Delayed" value={s.delayed} />
         <Stat label="Dead" value={s.dead} tone={s.dead > 0 ? "danger" : undefined} />
         <Stat label="Processed" value={s.processed ?? 0} />
-        <Stat label="Failed" value={s.failed ?? 0} />
+        <Stat label="Failed attempts" value={s.failed ?? 0} hint="each failed try; jobs that gave up are Dead" />
         <Stat label="Workers" value={s.workers ?? 0} />
       </div>
+      {d.events ? (
+        <section className="section" aria-label="Email events by type">
+          <h2>Email events by type</h2>
+          <div className="grid">
+            {Object.entries(d.events.counts).map(([type, count]) => (
+              <Stat key={type} label={type} value={count} />
+            ))}
+          </div>
+          <h2>New users by group</h2>
+          {Object.keys(d.events.newUsers.groups).length === 0 ? (
+            <Empty title="No new users yet." />
+          ) : (
+            <ul>
+              {Object.entries(d.events.newUsers.groups).map(([group, count]) => (
+                <li key={group}>
+                  <span className="mono">{group}</span>: {count}
+                </li>
+              ))}
+            </ul>
+          )}
+          {d.events.newUsers.overflow > 0 ? (
+            <p>
+              <Badge tone="warn">{d.events.newUsers.overflow} new users not kept: a cap was reached</Badge>
+            </p>
+          ) : null}
+        </section>
+      ) : null}
       <section className="section">
         <nav className="tabs" aria-label="Job state">
           {JOB_STATES.map((state) => (
             <Link key={state} to={`?state=${state}`} replace aria-current={state === d.state ? "page" : undefined}>
               {state}
-              {state === "completed" ? (state === d.state ? ` (${d.page.total})` : "") : ` (${s[state]})`}
+              {state === "completed"
+                ? ` (newest ${formatNumber(COMPLETED_CAP)}${state === d.state ? `: ${formatNumber(d.page.total)}` : ""})`
+                : ` (${s[state]})`}
             </Link>
           ))}
         </nav>
@@ -123,7 +187,18 @@ export default function QueuePage() {
                   <th scope="col" className="num">
                     Attempts
                   </th>
-                  <th scope="col">{d.state === "dead" ? "Error" : d.state === "delayed" ? "Due" : "Note"}</th>
+                  <th scope="col">
+                    {d.state === "dead"
+                      ? "Error"
+                      : d.state === "delayed"
+                        ? "Due (next attempt) and last error"
+                        : "Note"}
+                  </th>
+                  {waiting && canChange ? (
+                    <th scope="col">
+                      <span className="visually-hidden">Actions</span>
+                    </th>
+                  ) : null}
                 </tr>
               </thead>
               <tbody>
@@ -136,7 +211,18 @@ export default function QueuePage() {
                     <td className="mono">{j.to || "—"}</td>
                     <td className="num">{j.attempts}</td>
                     <td>
-                      <span className={d.state === "dead" ? "error-text" : "muted"}>{j.note}</span>
+                      {d.state === "delayed" ? (
+                        j.retrying ? (
+                          <Link to={`/retrying?queue=${encodeURIComponent(d.queue)}`}>
+                            <Badge tone="warn">retrying</Badge>
+                          </Link>
+                        ) : (
+                          <Badge>scheduled</Badge>
+                        )
+                      ) : null}{" "}
+                      <span className={d.state === "dead" || d.state === "delayed" ? "error-text" : "muted"}>
+                        {j.note}
+                      </span>
                       {j.at ? (
                         <span className="muted">
                           {" "}
@@ -145,6 +231,25 @@ export default function QueuePage() {
                         </span>
                       ) : null}
                     </td>
+                    {waiting && canChange ? (
+                      <td>
+                        <Form method="post" className="row-actions">
+                          <input type="hidden" name="state" value={d.state} />
+                          {d.state === "delayed" ? (
+                            <button type="submit" name="intent" value={`run-now:${j.id}`} className="btn">
+                              Run now
+                            </button>
+                          ) : null}
+                          <ConfirmButton
+                            standalone={false}
+                            intent={`remove:${j.id}`}
+                            label="Delete"
+                            tone="danger"
+                            description={`Deletes ${d.state} job ${j.id} for good.`}
+                          />
+                        </Form>
+                      </td>
+                    ) : null}
                   </tr>
                 ))}
               </tbody>

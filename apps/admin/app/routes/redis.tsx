@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { PageHeader, Stat } from "../components/ui.tsx";
+import { Banner, PageHeader, Stat } from "../components/ui.tsx";
 import { load } from "../lib/api.server.ts";
 import { formatBytes, formatDuration, formatNumber } from "../lib/format.ts";
 import { requireAdmin } from "../lib/session.server.ts";
@@ -16,6 +16,17 @@ export default function RedisPage() {
   return (
     <>
       <PageHeader title="Redis" />
+      {info.maxmemoryPolicy !== "noeviction" && info.maxmemoryPolicy !== "unknown" ? (
+        <Banner tone="error" title="Queued jobs can be evicted.">
+          maxmemory-policy is {info.maxmemoryPolicy}: under memory pressure Redis drops keys, queued jobs included. Set
+          it to noeviction (CONFIG SET maxmemory-policy noeviction, and in redis.conf).
+        </Banner>
+      ) : null}
+      {info.outOfMemory ? (
+        <Banner tone="error" title="Redis is out of memory.">
+          New jobs are refused until memory is freed or maxmemory raised; workers keep delivering what is queued.
+        </Banner>
+      ) : null}
       <div className="grid">
         <Stat
           label="Memory used"
@@ -26,6 +37,19 @@ export default function RedisPage() {
         <Stat label="Clients" value={formatNumber(info.connectedClients)} />
         <Stat label="Version" value={info.version} hint={info.role ?? undefined} />
         <Stat label="Uptime" value={formatDuration(info.uptimeSeconds * 1000)} />
+        <Stat
+          label="Eviction policy"
+          value={info.maxmemoryPolicy}
+          tone={info.maxmemoryPolicy === "noeviction" ? undefined : "danger"}
+          hint="noeviction keeps every queued job"
+        />
+        <Stat
+          label="Persistence"
+          value={info.persistence}
+          hint={info.persistence === "none" ? "a restart loses every job" : undefined}
+        />
+        <Stat label="Fragmentation" value={info.fragmentationRatio ? info.fragmentationRatio.toFixed(2) : "—"} />
+        <Stat label="Operations" value={`${formatNumber(info.opsPerSecond)}/s`} />
       </div>
     </>
   );

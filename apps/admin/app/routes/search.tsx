@@ -1,37 +1,47 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Form, Link, useLoaderData } from "@remix-run/react";
-import { Badge, Empty, PageHeader } from "../components/ui.tsx";
+import { Form, Link, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Badge, Empty, PageHeader, Pager } from "../components/ui.tsx";
 import { load } from "../lib/api.server.ts";
-import { maskText } from "../lib/format.ts";
+import { clampInt, formatNumber } from "../lib/format.ts";
+import { COMPLETED_CAP } from "../lib/job-states.ts";
+import { cellId, cellText } from "../lib/json-text.ts";
 import { queueNames } from "../lib/queue-names.server.ts";
 import { requireAdmin } from "../lib/session.server.ts";
 
 export const handle = { refresh: false };
 
+const PAGE = 25;
+/** The API's answer per queue is bounded; the page says when a queue reached it. */
+const PER_QUEUE = 200;
+
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
-  const q = new URL(request.url).searchParams.get("q")?.trim() ?? "";
-  if (!q) return { q, hits: null };
+  const url = new URL(request.url);
+  const q = url.searchParams.get("q")?.trim() ?? "";
+  const offset = clampInt(url.searchParams.get("offset"), 0, 0, 1_000_000);
+  if (!q) return { q, hits: null, total: 0, offset, capped: [] as string[] };
   const names = await load(queueNames);
   const perQueue = await load((c) =>
     Promise.all(
-      names.map(async (queue) => ({ queue, found: await c.jobs.search.query({ queue, text: q, limit: 50 }) })),
+      names.map(async (queue) => ({ queue, found: await c.jobs.search.query({ queue, text: q, limit: PER_QUEUE }) })),
     ),
   );
   const hits = perQueue.flatMap(({ queue, found }) =>
     found.map((h) => ({
       queue,
       state: h.state,
-      id: String(h.job?.id ?? ""),
-      type: String(h.job?.type ?? "unparseable"),
-      to: typeof h.job?.to === "string" ? maskText(h.job.to) : "",
+      id: typeof h.job?.id === "string" ? cellId(h.job.id) : "",
+      type: typeof h.job?.type === "string" ? cellText(h.job.type, 80) : "unparseable",
+      to: typeof h.job?.to === "string" ? cellText(h.job.to) : "",
     })),
   );
-  return { q, hits };
+  const capped = perQueue.filter(({ found }) => found.length >= PER_QUEUE).map(({ queue }) => queue);
+  return { q, hits: hits.slice(offset, offset + PAGE), total: hits.length, offset, capped };
 }
 
 export default function Search() {
   const d = useLoaderData<typeof loader>();
+  const [params] = useSearchParams();
   return (
     <>
       <PageHeader title="Search" />
@@ -44,7 +54,21 @@ export default function Search() {
           Search
         </button>
       </Form>
-      <p className="muted">Looks through pending, active, delayed and dead jobs and recent history of every queue.</p>
+      <p className="muted">
+        Looks through pending, active, delayed and dead jobs of every queue, and its completed history (the newest{" "}
+        {formatNumber(COMPLETED_CAP)} completed jobs a queue; older ones are counted, not kept).
+      </p>
+      {d.hits !== null && d.total > 0 ? (
+        <p data-search-total={d.total}>
+          <strong>
+            {formatNumber(d.total)} {d.total === 1 ? "job matches" : "jobs match"} “{d.q}”
+          </strong>
+          {d.capped.length > 0
+            ? ` (at least: ${d.capped.join(", ")} had more than ${formatNumber(PER_QUEUE)}; narrow the search)`
+            : ""}
+          .
+        </p>
+      ) : null}
       {d.hits === null ? null : d.hits.length === 0 ? (
         <Empty title={`Nothing matches “${d.q}”.`} />
       ) : (
@@ -79,6 +103,7 @@ export default function Search() {
           </table>
         </div>
       )}
+      <Pager offset={d.offset} limit={PAGE} total={d.total} base={params} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Form, Link, useLoaderData } from "@remix-run/react";
-import { Banner, PageHeader } from "../components/ui.tsx";
-import { adminClient, describeApiError } from "../lib/api.server.ts";
+import { Banner, NestedFieldErrors, otherFieldErrors, PageHeader } from "../components/ui.tsx";
+import { adminClient, type FieldErrors, plainProblem } from "../lib/api.server.ts";
 import { requireAdmin } from "../lib/session.server.ts";
 import { type Channel, EMAIL_SAMPLES, SMS_SAMPLES, samplesFor } from "../lib/template-samples.ts";
 
@@ -17,6 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const rawData = url.searchParams.get("data");
   let data: Record<string, unknown> = samples[template] ?? {};
   let problem: string | null = null;
+  let fields: FieldErrors = {};
   if (rawData) {
     try {
       data = JSON.parse(rawData) as Record<string, unknown>;
@@ -32,10 +33,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
           ? await adminClient().templates.preview.query({ channel: "email", template, data })
           : await adminClient().templates.preview.query({ channel: "sms", template, data });
     } catch (error) {
-      problem = describeApiError(error).message;
+      const plain = plainProblem(error);
+      fields = plain.fields;
+      // Data issues go under the sample data box; only what belongs nowhere there is a banner.
+      problem = Object.keys(fields).length > 0 ? otherFieldErrors(fields, ["data"]) || null : plain.message;
     }
   }
-  return { channel, template, data: JSON.stringify(data, null, 2), preview, problem };
+  return { channel, template, data: JSON.stringify(data, null, 2), preview, problem, fields };
 }
 
 export default function Templates() {
@@ -67,8 +71,15 @@ export default function Templates() {
           <input type="hidden" name="template" value={d.template} />
           <label>
             Sample data for {d.channel} “{d.template}”
-            <textarea name="data" rows={14} defaultValue={d.data} key={`${d.channel}:${d.template}`} />
+            <textarea
+              name="data"
+              rows={14}
+              defaultValue={d.data}
+              key={`${d.channel}:${d.template}`}
+              aria-invalid={Object.keys(d.fields).length > 0 || undefined}
+            />
           </label>
+          <NestedFieldErrors fields={d.fields} under="data" />
           <button type="submit" className="btn btn-primary">
             Preview
           </button>

@@ -7,9 +7,13 @@ import { requireAdmin } from "../lib/session.server.ts";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request);
-  const workers = await load((c) => c.workers.list.query());
+  const [workers, providers] = await Promise.all([
+    load((c) => c.workers.list.query()),
+    load((c) => c.workers.providers.query()),
+  ]);
   return {
     now: Date.now(),
+    providers,
     workers: workers.map((w) => ({
       id: w.id,
       queue: w.queue,
@@ -28,6 +32,7 @@ export default function Workers() {
   return (
     <>
       <PageHeader title={`Workers (${d.workers.length})`} />
+      <ProviderBreakers providers={d.providers} now={d.now} />
       {d.workers.length === 0 ? (
         <Empty title="No live workers.">
           Start one with the Procfile (email, sms, events); it appears here within a heartbeat.
@@ -89,5 +94,52 @@ export default function Workers() {
         </div>
       )}
     </>
+  );
+}
+
+const BREAKER_TONE = { closed: "ok", half_open: "warn", open: "danger" } as const;
+
+/** Each provider's circuit breaker as the workers last reported it (docs/providers.md). */
+function ProviderBreakers({
+  providers,
+  now,
+}: {
+  providers: ReturnType<typeof useLoaderData<typeof loader>>["providers"];
+  now: number;
+}) {
+  if (providers.length === 0) return null;
+  return (
+    <div className="table-wrap">
+      <table aria-label="Provider circuit breakers">
+        <thead>
+          <tr>
+            <th scope="col">Provider</th>
+            <th scope="col">Channel</th>
+            <th scope="col">Breaker</th>
+            <th scope="col">Why</th>
+            <th scope="col">Reported</th>
+          </tr>
+        </thead>
+        <tbody>
+          {providers.map((p) => (
+            <tr key={`${p.channel}:${p.provider}`} data-provider={p.provider}>
+              <td className="mono">{p.provider}</td>
+              <td>{p.channel}</td>
+              <td>
+                <Badge tone={BREAKER_TONE[p.state]}>{p.state.replace("_", "-")}</Badge>
+              </td>
+              <td>
+                {p.reason === "credentials" ? "credentials rejected: " : ""}
+                <span className="muted">{p.state === "closed" ? "" : (p.lastError ?? "")}</span>
+                {p.state === "open" && p.retryAt ? (
+                  <div className="muted">probes {formatAgo(p.retryAt, now)}</div>
+                ) : null}
+              </td>
+              <td>{formatAgo(p.updatedAt, now)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

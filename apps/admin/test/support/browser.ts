@@ -2,8 +2,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium } from "playwright-core";
-import { ROOT } from "./stack.ts";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { ADMIN_PASSWORD, ROOT } from "./stack.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const SCREENSHOTS = join(ROOT, "artifacts/screenshots");
@@ -41,4 +41,12 @@ export function newContext(browser: Browser, options: { javaScriptEnabled?: bool
     viewport: { width: 1280, height: 860 },
     javaScriptEnabled: options.javaScriptEnabled ?? true,
   });
+}
+
+/** Logs the page in through the login form, as an operator would, and waits for the overview. */
+export async function logIn(page: Page, adminUrl: string): Promise<void> {
+  await page.goto(`${adminUrl}/login`);
+  await page.getByLabel("Password").fill(ADMIN_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(`${adminUrl}/`);
 }

@@ -23,8 +23,8 @@ export function post(
 }
 
 /** Logs in through the real login action and returns the Cookie header a browser would send. */
-export async function loginCookie(password: string): Promise<string> {
-  const response = await loginAction({ request: post("/login", { password }), params: {}, context: {} });
+export async function loginCookie(password: string, clientAddress = "127.0.0.1"): Promise<string> {
+  const response = await loginAction({ request: post("/login", { password }), params: {}, context: { clientAddress } });
   if (!(response instanceof Response)) throw new Error("login did not redirect");
   const setCookie = response.headers.get("set-cookie") ?? "";
   return setCookie.split(";")[0] ?? "";

@@ -4,15 +4,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { delimiter, join, resolve } from "node:path";
 import { createNotifyClient, type NotifyClient } from "@notify/client";
-import { freePort, type RedisServerHandle, startRedisServer, waitFor } from "@notify/testing";
-import { ProviderStandIn } from "../../../workers/src/dev/provider-stand-in.ts";
+import { freePort, ProviderStandIn, type RedisServerHandle, startRedisServer, waitFor } from "@notify/testing";
 import { exitedEarly, type Proc, startProcess } from "./processes.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../../../..");
 export const ADMIN_DIR = join(ROOT, "apps/admin");
 const BIN = join(ROOT, "node_modules/.bin");
 
-export const ADMIN_TOKEN = "admin-token-for-admin-tests";
+export const ADMIN_TOKEN = "admin-token-for-admin-tests-0123456789";
 export const ADMIN_PASSWORD = "correct horse battery staple";
 export const SESSION_SECRET = "session-secret-for-admin-tests-0123456789";
 
@@ -24,6 +23,8 @@ export interface Stack {
   adminUrl: string | null;
   /** Stops one process of the stack ("api", "email", "admin") to test outages. */
   kill(name: string): Promise<void>;
+  /** What one process of the stack printed so far (the last 20,000 characters). */
+  logs(name: string): string;
   stop(): Promise<void>;
 }
 
@@ -69,7 +70,20 @@ export function adminBuildIsStale(): boolean {
   return newestMtime(join(ADMIN_DIR, "app")) > statSync(server).mtimeMs;
 }
 
-export async function startStack(options: { worker?: boolean; admin?: boolean } = {}): Promise<Stack> {
+export interface StackOptions {
+  worker?: boolean;
+  admin?: boolean;
+  /** Extra environment of the email worker (e.g. a short retry delay). */
+  workerEnv?: Record<string, string>;
+  /** Also run the webhooks worker (status webhooks). */
+  webhooks?: boolean;
+  /** Extra environment of the admin process (overrides the test defaults). */
+  adminEnv?: Record<string, string>;
+  /** Extra environment of the API process (overrides the test defaults). */
+  apiEnv?: Record<string, string>;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const procs: Proc[] = [];
   const redis = await startRedisServer();
   let standIn: ProviderStandIn | null = null;
@@ -93,6 +107,9 @@ export async function startStack(options: { worker?: boolean; admin?: boolean } 
         ADMIN_TOKEN,
         API_KEYS: "",
         HEALTH_REQUIRE_WORKERS: "false",
+        // Development mode, as `npm start` marks it: the dev tools page drives tools.*.
+        NOTIFY_DEV: "1",
+        ...options.apiEnv,
       },
       ROOT,
     );
@@ -106,6 +123,7 @@ export async function startStack(options: { worker?: boolean; admin?: boolean } 
         SENDGRID_API_KEY: "SG.test",
         SENDGRID_BASE_URL: standIn.url,
         MAX_ATTEMPTS: "2",
+        ...options.workerEnv,
       });
       procs.push(worker);
       const client = createNotifyClient({ url: apiUrl, apiKey: ADMIN_TOKEN });
@@ -114,6 +132,12 @@ export async function startStack(options: { worker?: boolean; admin?: boolean } 
         async () => (await client.workers.list.query({ queue: "email" })).length > 0,
         "the email worker",
       );
+    }
+
+    if (options.webhooks) {
+      const webhooks = startFromProcfile("webhooks", { ...common, LOG_LEVEL: "info" });
+      procs.push(webhooks);
+      await ready(webhooks, async () => webhooks.logs().includes("worker started"), "the webhooks worker");
     }
 
     let adminUrl: string | null = null;
@@ -128,6 +152,7 @@ export async function startStack(options: { worker?: boolean; admin?: boolean } 
         ADMIN_TOKEN,
         ADMIN_PASSWORD,
         SESSION_SECRET,
+        ...options.adminEnv,
       });
       procs.push(admin);
       await ready(admin, () => httpOk(`${adminUrl}/healthcheck`), "the admin to serve");
@@ -142,6 +167,7 @@ export async function startStack(options: { worker?: boolean; admin?: boolean } 
       standIn,
       adminUrl,
       kill,
+      logs: (name: string) => procs.find((p) => p.name === name)?.logs() ?? "",
       stop,
     };
   } catch (error) {
