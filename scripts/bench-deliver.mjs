@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const child = spawn(
   join(ROOT, "node_modules", ".bin", "bun"),
-  [join(ROOT, "apps/workers/src/dev/bench-deliver.ts"), ...process.argv.slice(2)],
+  [join(ROOT, "apps/workers/dev/bench-deliver.ts"), ...process.argv.slice(2)],
   { cwd: ROOT, stdio: "inherit" },
 );
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));

@@ -5,6 +5,8 @@
 //   npm run bench                 # under Bun (node_modules/.bin/bun)
 //   npm run bench -- --node       # the measurement processes run under Node instead
 //   npm run bench -- --json       # ... and a last line {"ours":{...},"bullmq":{...},"ratios":{...}}
+//   npm run bench -- --cluster    # instead: 1 and 3 partitions on a 3-master loopback cluster (bench/cluster.ts)
+//   npm run bench -- --only process  # only the processing scenario, both sides, with its ratio (profiling runs)
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -12,7 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { ensureRedisBinaries } from "./lib/redis-binary.mjs";
+import { ensureRedisBinaries } from "@notify/testing/redis-binary";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const BENCH_DIR = "packages/queue/bench";
@@ -20,9 +22,20 @@ const SIDES = ["bullmq", "ours"];
 const LATENCY_ROUNDS = 3;
 const PHASE_TIMEOUT_MS = Number(process.env.BENCH_PHASE_TIMEOUT_MS ?? 300_000);
 const TARGETS = { process: [">=", 5], enqueue: [">=", 5], memory: ["<=", 0.33], p99: ["<=", 1] };
+// bullmq-bench's suite (bullmq-suite.ts), the scenarios ChasquiMQ and bunqueue publish against:
+// queue-add-bulk (bulks of 50) and worker-concurrent (concurrency 100), 1x1 tiny payload, 1,000 warm-up jobs.
+const SUITE_JOBS = process.env.BENCH_SUITE_JOBS ?? "10000";
+const SUITE_WARMUP = process.env.BENCH_SUITE_WARMUP ?? "1000";
+const SUITE_ADD_BULK = { BENCH_PAYLOAD: "tiny", BENCH_CHUNK: "50", BENCH_ENQUEUE_JOBS: SUITE_JOBS };
+const SUITE_CONCURRENT = { BENCH_PAYLOAD: "tiny", BENCH_CONCURRENCY: "100", BENCH_PROCESS_JOBS: SUITE_JOBS };
 
 const { values: flags } = parseArgs({
-  options: { json: { type: "boolean", default: false }, node: { type: "boolean", default: false } },
+  options: {
+    json: { type: "boolean", default: false },
+    node: { type: "boolean", default: false },
+    cluster: { type: "boolean", default: false },
+    only: { type: "string" },
+  },
 });
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -167,9 +180,20 @@ function table(results, ratios) {
     ["idle enqueue-to-start p99, ms", "p99Ms", "p99"],
     ["Redis bytes per waiting job", "bytesPerJob", "memory"],
     ["  same, smallest seed-004 job (welcome)", "bytesPerSmallJob", "memorySmall"],
+    ["bullmq-bench queue-add-bulk (50, tiny), jobs/s", "suiteAddBulkPerSec", "suiteAddBulk"],
+    ["bullmq-bench worker-concurrent (100), jobs/s", "suiteConcurrentPerSec", "suiteConcurrent"],
+    ["recovery after kill -9, s until all jobs rerun", "recoverySeconds", "recovery"],
+    ["  same, s until the first job reruns", "recoveryFirstSeconds", null],
+    ["Redis bytes kept per delivered id (dedupe)", "bytesPerDeliveredId", "dedupeBytes"],
   ];
   if (results.ours.deliverPerSec !== undefined)
     rows.push(["deliver (workers, stand-in provider), jobs/s", "deliverPerSec", null]);
+  if (results.ours.deliverWorkerCpuUsPerJob !== undefined)
+    rows.push(["  email worker CPU per delivered email, µs", "deliverWorkerCpuUsPerJob", null]);
+  if (results.ours.deliverBatchPerSec !== undefined)
+    rows.push(["deliver a campaign (SendGrid batches), emails/s", "deliverBatchPerSec", null]);
+  if (results.ours.deliverBatchWorkerCpuUsPerJob !== undefined)
+    rows.push(["  email worker CPU per campaign email, µs", "deliverBatchWorkerCpuUsPerJob", null]);
   const cells = rows.map(([label, key, ratioKey]) => {
     const target = ratioKey ? (TARGETS[ratioKey] ?? null) : null;
     const r = ratioKey ? ratios[ratioKey] : null;
@@ -187,7 +211,65 @@ function table(results, ratios) {
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }
 
+/** Cluster mode: its own cluster, its own processes, always under Bun (it imports the TypeScript test kit). */
+async function clusterMain() {
+  ensureRedisBinaries({ log });
+  const started = Date.now();
+  const bun = join(ROOT, "node_modules", ".bin", "bun");
+  const { cluster } = await run(bun, [join(ROOT, BENCH_DIR, "cluster.ts")], {}, "cluster bench");
+  const rows = [
+    [
+      "partitions",
+      "worker procs",
+      "enqueue jobs/s",
+      "process jobs/s",
+      "Redis CPU µs/job (sum)",
+      "per master (process)",
+      "bytes in/out per job per master",
+    ],
+  ];
+  for (const r of cluster.runs) {
+    rows.push([
+      String(r.partitions),
+      String(r.workerProcesses),
+      String(r.enqueuePerSec),
+      String(r.processPerSec),
+      String(r.redisCpuUsPerJob),
+      r.processMasters.map((m) => m.redisCpuUsPerJob).join(" / "),
+      r.processMasters.map((m) => `${m.bytesInPerJob}/${m.bytesOutPerJob}`).join(" "),
+    ]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i])).join("  "));
+  console.log(`(${Math.round((Date.now() - started) / 1000)} s, bun, ${cluster.masters} masters on loopback)`);
+  if (flags.json) console.log(JSON.stringify({ cluster }));
+}
+
+/** The processing scenario alone: fill and process per side, then the ratio; `--json` adds the figures. */
+async function processOnly(redis) {
+  const results = { bullmq: {}, ours: {} };
+  for (const side of SIDES) {
+    redis.cli("FLUSHALL");
+    await phase(redis, side, "fill");
+    Object.assign(results[side], await phase(redis, side, "process"));
+    log(`  ${side} process: ${results[side].processPerSec} jobs/s`);
+  }
+  const process_ = ratio(results.ours.processPerSec, results.bullmq.processPerSec);
+  console.log(`process ratio: ${process_}x BullMQ (${flags.node ? "node" : "bun"})`);
+  if (flags.json) console.log(JSON.stringify({ ...results, ratios: { process: process_ } }));
+}
+
 async function main() {
+  if (flags.cluster) return clusterMain();
+  if (flags.only !== undefined && flags.only !== "process") throw new Error(`--only knows one scenario: process`);
+  if (flags.only === "process") {
+    const redis = await startRedis(ensureRedisBinaries({ log }));
+    try {
+      return await processOnly(redis);
+    } finally {
+      await redis.stop();
+    }
+  }
   const binaries = ensureRedisBinaries({ log });
   const redis = await startRedis(binaries);
   const started = Date.now();
@@ -224,6 +306,32 @@ async function main() {
         `  ${side} latency: p50 ${results[side].p50Ms} ms, p99 ${results[side].p99Ms} ms (${samples[side].length} samples)`,
       );
     }
+    for (const side of SIDES) {
+      const warm = { BENCH_WARMUP_JOBS: SUITE_WARMUP };
+      redis.cli("FLUSHALL");
+      const added = await phase(redis, side, "enqueue", { ...SUITE_ADD_BULK, ...warm });
+      redis.cli("FLUSHALL");
+      await phase(redis, side, "fill", { ...SUITE_CONCURRENT, ...warm });
+      const consumed = await phase(redis, side, "process", { ...SUITE_CONCURRENT, ...warm });
+      results[side].suiteAddBulkPerSec = added.enqueuePerSec;
+      results[side].suiteConcurrentPerSec = consumed.processPerSec;
+      log(
+        `  ${side} bullmq-bench suite: add-bulk ${added.enqueuePerSec}, worker-concurrent ${consumed.processPerSec} jobs/s`,
+      );
+    }
+    for (const side of SIDES) {
+      // Each side at its own defaults (ours: 6 s lease; BullMQ: 30 s lock, stalled check every 30 s).
+      redis.cli("FLUSHALL");
+      Object.assign(results[side], await phase(redis, side, "recovery"));
+      log(`  ${side} recovery after kill -9: ${results[side].recoverySeconds} s`);
+      // What remembering delivered ids costs: ours keeps ids for its dedupe window, BullMQ can only
+      // refuse a re-added id while it keeps the completed job (removeOnComplete: {age} for the same window).
+      redis.cli("FLUSHALL");
+      const before = redis.usedMemory();
+      const { delivered } = await phase(redis, side, "dedupe");
+      results[side].bytesPerDeliveredId = Math.round((redis.usedMemory() - before) / delivered);
+      log(`  ${side} dedupe: ${results[side].bytesPerDeliveredId} bytes per delivered id`);
+    }
     const deliver = join(ROOT, "scripts", "bench-deliver.mjs");
     if (existsSync(deliver)) {
       // It starts its own redis-server and provider stand-in; its workers always run under Bun.
@@ -231,7 +339,20 @@ async function main() {
       const args = [deliver, ...(jobs ? ["--jobs", jobs] : [])];
       const delivered = await run(process.execPath, args, {}, "bench-deliver");
       results.ours.deliverPerSec = delivered.deliverPerSec;
+      if (delivered.deliverWorkerCpuUsPerJob != null)
+        results.ours.deliverWorkerCpuUsPerJob = delivered.deliverWorkerCpuUsPerJob;
       log(`  ours deliver: ${delivered.deliverPerSec} jobs/s`);
+    }
+    const deliverBatch = join(ROOT, "scripts", "bench-deliver-batch.mjs");
+    if (existsSync(deliverBatch)) {
+      // A campaign in SendGrid batches from one worker process; its own redis-server and stand-in.
+      const recipients = process.env.BENCH_DELIVER_BATCH_RECIPIENTS;
+      const args = [deliverBatch, ...(recipients ? ["--recipients", recipients] : [])];
+      const delivered = await run(process.execPath, args, {}, "bench-deliver-batch");
+      results.ours.deliverBatchPerSec = delivered.deliverBatchPerSec;
+      if (delivered.deliverBatchWorkerCpuUsPerJob != null)
+        results.ours.deliverBatchWorkerCpuUsPerJob = delivered.deliverBatchWorkerCpuUsPerJob;
+      log(`  ours deliver (campaign batches): ${delivered.deliverBatchPerSec} emails/s`);
     }
   } finally {
     await redis.stop();
@@ -242,6 +363,10 @@ async function main() {
     enqueue: ratio(ours.enqueuePerSec, bullmq.enqueuePerSec),
     memory: ratio(ours.bytesPerJob, bullmq.bytesPerJob),
     p99: ratio(ours.p99Ms, bullmq.p99Ms),
+    suiteAddBulk: ratio(ours.suiteAddBulkPerSec, bullmq.suiteAddBulkPerSec),
+    suiteConcurrent: ratio(ours.suiteConcurrentPerSec, bullmq.suiteConcurrentPerSec),
+    recovery: ratio(ours.recoverySeconds, bullmq.recoverySeconds),
+    dedupeBytes: ratio(ours.bytesPerDeliveredId, bullmq.bytesPerDeliveredId),
   };
   const shownRatios = { ...ratios, memorySmall: ratio(ours.bytesPerSmallJob, bullmq.bytesPerSmallJob) };
   console.log(table(results, shownRatios));

@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ensureRedisBinaries } from "./lib/redis-binary.mjs";
+import { ensureRedisBinaries } from "@notify/testing/redis-binary";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const HOST = "127.0.0.1";
@@ -60,9 +60,16 @@ async function sleep(ms) {
   await new Promise((r) => setTimeout(r, ms));
 }
 
-/** Starts (or reuses) the project-local redis-server unless REDIS_URL is set; returns the URL to use. */
+/** REDIS_URL, else seed 001's QUEUE_REDIS_URL, else seed 003's REDIS_ADDR (as packages/queue's redisUrlFromEnv reads them). */
+export function givenRedisUrl(env = process.env) {
+  const addr = env.REDIS_ADDR?.trim();
+  return env.REDIS_URL?.trim() || env.QUEUE_REDIS_URL?.trim() || (addr ? `redis://${addr}` : undefined);
+}
+
+/** Starts (or reuses) the project-local redis-server unless REDIS_URL (or QUEUE_REDIS_URL) is set; returns the URL to use. */
 export async function ensureEmbeddedRedis({ env = process.env, log = console.error } = {}) {
-  if (env.REDIS_URL) return { url: env.REDIS_URL, embedded: false };
+  const given = givenRedisUrl(env);
+  if (given) return { url: given, embedded: false };
   const config = embeddedRedisConfig(env);
   const binaries = ensureRedisBinaries({ log });
   if (answersPing(binaries, config.port)) return { url: config.url, embedded: true, reused: true };
@@ -141,13 +148,12 @@ async function main(command) {
       return 0;
     }
     case "stop":
-      if (process.env.REDIS_URL) console.error("REDIS_URL is set: stopping only the embedded server, if any");
+      if (givenRedisUrl()) console.error("REDIS_URL is set: stopping only the embedded server, if any");
       await stopEmbeddedRedis();
       return 0;
     case "status": {
-      if (process.env.REDIS_URL) {
-        console.log(`REDIS_URL is set: the embedded server is not used (${redactUrl(process.env.REDIS_URL)})`);
-      }
+      const given = givenRedisUrl();
+      if (given) console.log(`REDIS_URL is set: the embedded server is not used (${redactUrl(given)})`);
       const status = embeddedRedisStatus();
       console.log(
         status.running
@@ -157,7 +163,7 @@ async function main(command) {
       return status.running ? 0 : 3;
     }
     case "url":
-      console.log(process.env.REDIS_URL ?? embeddedRedisConfig().url);
+      console.log(givenRedisUrl() ?? embeddedRedisConfig().url);
       return 0;
     default:
       console.error("usage: node scripts/redis.mjs start|stop|status|url");

@@ -50,9 +50,13 @@ function parseArgs(argv) {
  * not set gets a development value, printed once so the admin can be logged into. In production
  * nothing is filled in and each process stops with a line naming what is missing.
  */
-function developmentDefaults() {
+export function developmentDefaults() {
   if (process.env.NODE_ENV === "production") return {};
   const defaults = {
+    // The one mark of development mode: the API's dev routes and tools exist only where it is set,
+    // and processes whose runner sets NODE_ENV itself (the admin's server defaults it to
+    // production for React) apply production's checks without it.
+    NOTIFY_DEV: "1",
     API_KEYS: "dev-service-key",
     ADMIN_TOKEN: "dev-admin-token",
     ADMIN_PASSWORD: "admin",
