@@ -100,6 +100,36 @@ describe("a partitioned email queue through the API and worker processes", () =>
     expect((await admin.queues.stats.query({ queue: "email" })).dead).toBe(0);
   }, 60_000);
 
+  it("a worker started before the queue was partitioned takes up every partition once it is", async () => {
+    const fresh = await startRedisServer();
+    const freshRedis = createRedis(fresh.url);
+    const early = await startBunServer({
+      entry: EMAIL_WORKER,
+      env: { ...env, REDIS_URL: fresh.url, QUEUE_PARTITIONS: "" },
+      listening: '"msg":"worker started"',
+    });
+    try {
+      expect(early.output()).toContain('"partitions":1');
+      // A producer that knows the count registers it and spreads the jobs over three partitions.
+      const email = new Queue("email", { connection: freshRedis, partitions: 3 });
+      const ids: string[] = [];
+      for (let i = 0; i < 9; i++) {
+        const pushed = await email.push({ type: "welcome", to: `late${i}@example.com`, data: {} });
+        ids.push(pushed.id);
+      }
+      await waitFor(() => ids.every((id) => standIn.deliveriesOf(id) >= 1), {
+        timeoutMs: 20_000,
+        message: () => `every email delivered; worker said:\n${early.output().slice(-2000)}`,
+      });
+      expect(ids.filter((id) => standIn.deliveriesOf(id) !== 1)).toEqual([]);
+      expect(early.output()).toContain("queue was partitioned: consuming every partition now");
+    } finally {
+      await early.stop();
+      freshRedis.disconnect();
+      await fresh.stop();
+    }
+  }, 60_000);
+
   it("refuses a worker whose count disagrees with the registered one", async () => {
     const wrong = startEmailWorker({ QUEUE_PARTITIONS: "email=2" });
     await expect(wrong).rejects.toThrow(/exited with 1[\s\S]*QUEUE_PARTITIONS queue email is registered with 3/);

@@ -10,11 +10,15 @@ import {
   errorMessage,
   type Job,
   PartitionCountError,
+  type PartitionedWorker,
+  partitionsFromEnv,
   resolvePartitions,
+  type Worker,
 } from "@notify/queue";
 import { startTracing } from "@notify/telemetry";
 import { ConfigError, channelSwitch, configOrExit } from "./config.ts";
-import { createLogger } from "./logger.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { followRegisteredPartitions } from "./partition-follower.ts";
 
 export interface RunWorkerOptions {
   channel: Channel;
@@ -42,10 +46,86 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   );
   const target = await configOrExit(() => createDeliveryTarget(options.channel, { redis, env: process.env, logger }));
   const engineOptions = { connection: redis, logger, ...target.options };
-  const worker =
-    partitions > 1
-      ? createWorker(target.queue, target.handler, { ...engineOptions, partitions })
-      : createWorker(target.queue, target.handler, engineOptions);
+  const startWorker = (count: number): Worker | PartitionedWorker => {
+    const started =
+      count > 1
+        ? createWorker(target.queue, target.handler, { ...engineOptions, partitions: count })
+        : createWorker(target.queue, target.handler, engineOptions);
+    logOutcomes(started, target.queue, logger);
+    return started;
+  };
+  let worker = startWorker(partitions);
+  // The worker a partition count change replaced, finishing its in-flight jobs.
+  let retiring: Promise<void> = Promise.resolve();
+
+  let stopping = false;
+  let stopFollowing = () => {};
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, "second signal: exiting now; leases expire and other workers recover the jobs");
+      process.exit(1);
+    }
+    stopping = true;
+    stopFollowing();
+    logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, "shutting down: no new jobs, finishing in-flight ones");
+    Promise.all([worker.close({ graceMs: config.SHUTDOWN_GRACE_MS }), retiring])
+      .catch((error: unknown) => logger.error({ err: errorMessage(error) }, "close failed"))
+      .finally(async () => {
+        await tracing?.shutdown().catch(() => {});
+        redis.disconnect();
+        logger.info({}, "stopped");
+        process.exit(0);
+      });
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+
+  await options.beforeStart?.(redis);
+  await worker.start();
+  if (partitions === 1 && !partitionsFromEnv().has(target.queue)) {
+    stopFollowing = followRegisteredPartitions(
+      redis,
+      target.queue,
+      partitions,
+      async (count) => {
+        const next = startWorker(count);
+        try {
+          await next.start();
+        } catch (error) {
+          await next.close({ graceMs: 0 }).catch(() => {});
+          throw error;
+        }
+        // A signal came while it started: stop() is closing the current worker; this one goes too.
+        if (stopping) return next.close({ graceMs: config.SHUTDOWN_GRACE_MS });
+        const previous = worker;
+        worker = next;
+        logger.info(
+          { queue: target.queue, partitions: count, workerId: next.id },
+          "queue was partitioned: consuming every partition now",
+        );
+        // Its in-flight jobs finish, or go back to partition 0, which the new worker consumes too.
+        retiring = previous.close({ graceMs: config.SHUTDOWN_GRACE_MS }).catch((error: unknown) => {
+          logger.error({ err: errorMessage(error) }, "close of the replaced worker failed");
+        });
+      },
+      (message) => logger.debug({ queue: target.queue, err: message }, "partition count check failed"),
+    );
+  }
+  logger.info(
+    {
+      queue: target.queue,
+      workerId: worker.id,
+      concurrency: target.options.concurrency,
+      partitions,
+      maxAttempts: target.options.maxAttempts,
+      ...target.describe,
+    },
+    "worker started",
+  );
+}
+
+/** The outcomes an operator reads in the log, for whichever worker the process runs. */
+function logOutcomes(worker: Worker | PartitionedWorker, queue: string, logger: Logger): void {
   // Seed 003's worker printed every job it received; addresses stay out (the logger masks them anyway).
   worker.on("active", (job: Job) =>
     logger.info({ jobId: job.id, type: job.type, attempts: job.attempts, batchId: job.batchId }, "job received"),
@@ -63,42 +143,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
     ),
   );
   worker.on("halted", (reason: string) =>
-    logger.error({ queue: target.queue, reason }, "queue paused: fix the cause, then resume it"),
-  );
-
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, "second signal: exiting now; leases expire and other workers recover the jobs");
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, "shutting down: no new jobs, finishing in-flight ones");
-    worker
-      .close({ graceMs: config.SHUTDOWN_GRACE_MS })
-      .catch((error: unknown) => logger.error({ err: errorMessage(error) }, "close failed"))
-      .finally(async () => {
-        await tracing?.shutdown().catch(() => {});
-        redis.disconnect();
-        logger.info({}, "stopped");
-        process.exit(0);
-      });
-  };
-  process.on("SIGTERM", stop);
-  process.on("SIGINT", stop);
-
-  await options.beforeStart?.(redis);
-  await worker.start();
-  logger.info(
-    {
-      queue: target.queue,
-      workerId: worker.id,
-      concurrency: target.options.concurrency,
-      partitions,
-      maxAttempts: target.options.maxAttempts,
-      ...target.describe,
-    },
-    "worker started",
+    logger.error({ queue, reason }, "queue paused: fix the cause, then resume it"),
   );
 }
 

@@ -19,7 +19,7 @@ export interface PartitionedWorkerOptions extends WorkerOptions {
 }
 
 /** Events passed on as they come from any partition's worker; drained and closed wait for all. */
-const FORWARDED = ["completed", "retrying", "dead", "halted", "lost", "leaseLost", "error"] as const;
+const FORWARDED = ["active", "completed", "retrying", "dead", "halted", "lost", "leaseLost", "error"] as const;
 
 export class PartitionedWorker extends WorkerEmitter {
   readonly queue: string;
