@@ -10,7 +10,7 @@ import {
   redisEnvironmentProblem,
   resolvePartitions,
 } from "../src/index.ts";
-import { aggregateCampaign, EMAIL_QUEUE, sendCampaign } from "../src/notifications/index.ts";
+import { aggregateCampaign, EMAIL_QUEUE, pushSmsJob, SMS_QUEUE, sendCampaign } from "../src/notifications/index.ts";
 import { queueName, useRedis } from "./setup.ts";
 
 const t = useRedis();
@@ -63,5 +63,16 @@ describe("QUEUE_PARTITIONS", () => {
     expect(await Promise.all(email.partitions.map((part) => t.redis.llen(part.keys.pending)))).toEqual([2, 2, 2]);
     await drain(EMAIL_QUEUE, async () => {}, { connection: t.connect(), limit: 6, env: {} });
     expect(await aggregateCampaign(t.redis, campaignId)).toMatchObject({ total: 6, done: 6, complete: true });
+  });
+
+  it("the seed push helpers spread over the registered partitions, as the API does", async () => {
+    const sms = new Queue(SMS_QUEUE, { connection: t.redis, partitions: 2 });
+    await sms.pause(); // registers the count
+    await sms.resume();
+    for (let i = 0; i < 4; i++)
+      await pushSmsJob(t.redis, { type: "otp", to: "+919876543210", data: { otp: `${i}1234` } });
+    const perPartition = await Promise.all(sms.partitions.map((part) => t.redis.llen(part.keys.pending)));
+    expect(perPartition.reduce((a, b) => a + b, 0)).toBe(4);
+    expect(perPartition.every((n) => n > 0)).toBe(true);
   });
 });

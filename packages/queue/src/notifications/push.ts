@@ -8,14 +8,20 @@ import { EMAIL_QUEUE, type EmailJobInput, emailJobSchema } from "./email-jobs.ts
 import { SMS_QUEUE, type SmsJobInput, smsJobSchema } from "./sms-jobs.ts";
 import { smsPushDefaults } from "./template-jobs.ts";
 
-const queues = new WeakMap<RedisConnection, Map<string, Queue>>();
+const queues = new WeakMap<RedisConnection, Map<string, Promise<Queue>>>();
 
-function queueFor(redis: RedisConnection, name: string): Queue {
-  const byName = queues.get(redis) ?? new Map<string, Queue>();
+/** The queue as the deployment runs it (QUEUE_PARTITIONS, else the registered count), opened once. */
+function queueFor(redis: RedisConnection, name: string): Promise<Queue> {
+  const byName = queues.get(redis) ?? new Map<string, Promise<Queue>>();
   queues.set(redis, byName);
-  const queue = byName.get(name) ?? new Queue(name, { connection: redis });
-  byName.set(name, queue);
-  return queue;
+  let opening = byName.get(name);
+  if (opening === undefined) {
+    opening = Queue.open(name, { connection: redis });
+    // A failed lookup (Redis away) is asked again by the next push.
+    opening.catch(() => byName.delete(name));
+    byName.set(name, opening);
+  }
+  return opening;
 }
 
 /** Throws a ZodError naming the bad field when the template, address or data is wrong. */
@@ -25,7 +31,7 @@ export async function pushEmailJob(
   options?: PushOptions,
 ): Promise<PushResult> {
   const valid = emailJobSchema.parse(job);
-  return queueFor(redis, EMAIL_QUEUE).push(valid, options);
+  return (await queueFor(redis, EMAIL_QUEUE)).push(valid, options);
 }
 
 /** OTPs are urgent and expire after OTP_TTL_MS unless the caller says otherwise. */
@@ -35,7 +41,7 @@ export async function pushSmsJob(
   options: PushOptions = {},
 ): Promise<PushResult> {
   const valid = smsJobSchema.parse(job);
-  return queueFor(redis, SMS_QUEUE).push(valid, { ...options, ...smsPushDefaults(valid.type, options) });
+  return (await queueFor(redis, SMS_QUEUE)).push(valid, { ...options, ...smsPushDefaults(valid.type, options) });
 }
 
 export async function pushEmailEvent(
@@ -45,5 +51,5 @@ export async function pushEmailEvent(
   options?: PushOptions,
 ): Promise<PushResult> {
   const valid = emailEventJobSchema.parse({ type, data });
-  return queueFor(redis, EMAIL_EVENTS_QUEUE).push(valid, options);
+  return (await queueFor(redis, EMAIL_EVENTS_QUEUE)).push(valid, options);
 }
