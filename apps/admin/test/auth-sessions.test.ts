@@ -143,6 +143,44 @@ describe("server-side sessions (finding 6)", () => {
     expect((await getPage(admin, "/redis", fresh)).status).toBe(200);
   });
 
+  it("writes logins, refused logins and logouts to the audit log, never the password", async () => {
+    configure({ LOGIN_MAX_ATTEMPTS_PER_CLIENT: "2", LOGIN_WINDOW_SECONDS: "600" });
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const before = (await stack.api.audit.list.query({ limit: 1 })).total;
+      expect(asData(await login({ password: "not-it" }, "203.0.113.9")).status).toBe(401);
+      expect(asData(await login({ password: "not-it-either" }, "203.0.113.9")).status).toBe(401);
+      // Throttled from here on: recorded once, however often the client goes on trying.
+      for (let i = 0; i < 5; i++) expect(asData(await login({ password: "x" }, "203.0.113.9")).status).toBe(429);
+      const inProcessCookie = await loginCookie(ADMIN_PASSWORD);
+      expect(inProcessCookie).toBeTruthy();
+      const cookie = await httpLogin(admin, ADMIN_PASSWORD);
+      await postForm(admin, "/logout", { intent: "logout" }, { cookie });
+      const page = await stack.api.audit.list.query({ limit: 50 });
+      const entries = page.entries.slice(0, page.total - before);
+      const summary = entries.map((e) => `${e.action} ${e.ok ? "ok" : "refused"}`).reverse();
+      expect(summary).toEqual([
+        "login-refused refused",
+        "login-refused refused",
+        "login-refused refused",
+        "login ok",
+        "login ok",
+        "logout ok",
+      ]);
+      const refusals = entries.filter((e) => e.action === "login-refused");
+      expect(refusals.every((e) => e.target === "from 203.0.113.9" && e.actor === "unknown")).toBe(true);
+      expect(refusals.map((e) => e.detail)).toContain("Too many login attempts (client); refused for 600 s.");
+      const [logout, httpLoginEntry] = entries;
+      expect(logout?.actor).toMatch(/^admin [A-Za-z0-9_-]{6}$/);
+      // The same session logged in and out.
+      expect(logout?.actor).toBe(httpLoginEntry?.actor);
+      expect(JSON.stringify(entries)).not.toContain("not-it");
+      expect(JSON.stringify(entries)).not.toContain(ADMIN_PASSWORD);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it("refuses log out everywhere without a live session", async () => {
     const answer = await postForm(admin, "/logout", { intent: "everywhere" });
     expect(answer.status).toBe(302);

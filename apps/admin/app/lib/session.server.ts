@@ -5,6 +5,7 @@
 // at once. Every loader and action calls requireAdmin first.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { type Cookie, createCookie, data, redirect } from "@remix-run/node";
+import { recordAccess, sessionActor } from "./access-audit.server.ts";
 import { describeApiError, operatorClient, setRequestRole } from "./api.server.ts";
 import { adminEnv } from "./env.server.ts";
 import { assertSameOrigin, requestIsHttps } from "./request-origin.server.ts";
@@ -150,7 +151,7 @@ export async function requireAdmin(request: Request): Promise<AdminSessionInfo> 
       );
     }
     // A short, non-secret handle: enough to tell two operators' sessions apart in the audit log.
-    return { sessionId: session.id, role: session.role, actor: `${session.role} ${session.id.slice(0, 6)}` };
+    return { sessionId: session.id, role: session.role, actor: sessionActor(session.role, session.id) };
   }
   if (session.state === "unverifiable") {
     throw data({ kind: "unavailable", message: `Your session cannot be checked. ${session.problem}` }, { status: 503 });
@@ -167,11 +168,18 @@ export async function requireAdmin(request: Request): Promise<AdminSessionInfo> 
 export async function createAdminSession(
   request: Request,
   redirectTo: string,
-  role: Role = "admin",
+  { role = "admin", client }: { role?: Role; client: string },
 ): Promise<Response> {
   const env = adminEnv();
   const session = await operatorClient().sessions.create.mutate({ ttlSeconds: env.sessionMaxAgeSeconds, role });
   remember(session.id, role);
+  await recordAccess({
+    action: "login",
+    actor: sessionActor(role, session.id),
+    client,
+    detail: `Logged in as ${role}.`,
+    ok: true,
+  });
   const setCookie = await sessionCookie().serialize(session.id, { secure: cookieSecure(request) });
   return redirect(redirectTo, { headers: { "Set-Cookie": setCookie } });
 }
@@ -179,9 +187,11 @@ export async function createAdminSession(
 /** Logout: the session is revoked in the store, not just forgotten by this browser. */
 export async function destroyAdminSession(
   request: Request,
-  { everywhere }: { everywhere: boolean },
+  { everywhere, client: address }: { everywhere: boolean; client: string },
 ): Promise<Response> {
-  const id = await sessionIdOf(request);
+  const ending = await sessionState(request);
+  const id = ending.state === "none" ? null : ending.id;
+  const actor = ending.state === "valid" ? sessionActor(ending.role, ending.id) : "unverified session";
   const client = operatorClient();
   if (everywhere) {
     await client.sessions.revokeAll.mutate();
@@ -196,6 +206,15 @@ export async function destroyAdminSession(
         JSON.stringify({ msg: "admin logout could not revoke the session", error: describeApiError(error).message }),
       );
     }
+  }
+  if (id) {
+    await recordAccess({
+      action: everywhere ? "logout-everywhere" : "logout",
+      actor,
+      client: address,
+      detail: everywhere ? "Ended every admin session." : "Logged out.",
+      ok: true,
+    });
   }
   return redirect("/login", { headers: { "Set-Cookie": await clearedCookie() } });
 }

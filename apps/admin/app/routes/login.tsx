@@ -1,6 +1,7 @@
 import { type ActionFunctionArgs, data, type LoaderFunctionArgs, redirect } from "@remix-run/node";
 import { Form, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { Banner } from "../components/ui.tsx";
+import { recordAccess } from "../lib/access-audit.server.ts";
 import { describeApiError, operatorClient } from "../lib/api.server.ts";
 import { adminEnv } from "../lib/env.server.ts";
 import {
@@ -38,6 +39,17 @@ function refused(reason: string, client: string, extra: Record<string, unknown> 
   console.warn(JSON.stringify({ msg: "admin login refused", reason, client, ...extra }));
 }
 
+/** When this process last wrote a global refusal: once per window, however many clients hit it. */
+let globalRefusalAuditedAt = 0;
+
+/** A throttled client once (its first refused attempt), the global limit once per window. */
+function worthAuditing(scope: string, attempts: number, login: { perClient: number; windowSeconds: number }): boolean {
+  if (scope !== "global") return attempts === login.perClient + 1;
+  if (Date.now() - globalRefusalAuditedAt < login.windowSeconds * 1000) return false;
+  globalRefusalAuditedAt = Date.now();
+  return true;
+}
+
 export async function action({ request, context }: ActionFunctionArgs) {
   // Login is the one action without a session; cross-site posts are still refused (login CSRF).
   assertSameOrigin(request);
@@ -58,6 +70,15 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
     // A client hammering the form gets one line when it is first refused, then one per 100.
     const first = decision.scope === "global" || decision.attempts === login.perClient + 1;
+    if (worthAuditing(decision.scope, decision.attempts, login)) {
+      await recordAccess({
+        action: "login-refused",
+        actor: "unknown",
+        client,
+        detail: `Too many login attempts (${decision.scope}); refused for ${seconds} s.`,
+        ok: false,
+      });
+    }
     if (first || decision.attempts % 100 === 0) {
       refused("too many attempts", client, {
         scope: decision.scope,
@@ -73,10 +94,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const role = typeof password === "string" ? roleForPassword(password) : null;
   if (!role) {
     refused("wrong password", client, { attempts: decision.attempts });
+    await recordAccess({ action: "login-refused", actor: "unknown", client, detail: "Wrong password.", ok: false });
     return data({ error: "Wrong password." }, { status: 401 });
   }
   await api.sessions.loginSucceeded.mutate({ client });
-  return createAdminSession(request, safeRedirect(form.get("next"), new URL(request.url).origin), role);
+  return createAdminSession(request, safeRedirect(form.get("next"), new URL(request.url).origin), { role, client });
 }
 
 export default function Login() {
