@@ -5,6 +5,7 @@
 // data nodes. Every process (API, workers, CLI) gets these defaults here, parsed in one place.
 import "./tracing-channel-shim.ts";
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from "ioredis";
+import { reconnectDelay } from "./reconnect-delay.ts";
 import { followSentinelSwitches } from "./sentinel-switch.ts";
 
 export type RedisConnection = Redis | Cluster;
@@ -72,8 +73,7 @@ export function createRedis(
   } = options;
   const base: RedisOptions = {
     connectTimeout: 5_000,
-    // Reconnect forever with a capped delay: workers must come back by themselves after an outage.
-    retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+    retryStrategy: reconnectDelay,
     // A master demoted to replica (failover behind a DNS name or a load balancer) answers writes
     // with READONLY: reconnect, which finds the new master, and resend (nothing ran).
     reconnectOnError: (error) => (error.message.startsWith("READONLY") ? 2 : false),
@@ -97,7 +97,7 @@ export function createRedis(
       sentinelPassword,
       // Keep asking the sentinels (they may be restarting too); a caller's own
       // sentinelRetryStrategy wins (the CLI's gives up at once).
-      sentinelRetryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+      sentinelRetryStrategy: reconnectDelay,
       ...base,
       ...dataNodeOptions(url),
       ...(tls ? { enableTLSForSentinelMode: true } : {}),

@@ -8,6 +8,7 @@
 // closed." This one only touches connections that are ready and on another server.
 import { isIP } from "node:net";
 import { Redis, type RedisOptions } from "ioredis";
+import { reconnectDelay } from "./reconnect-delay.ts";
 
 export interface SentinelSwitchOptions {
   sentinels: { host: string; port: number }[];
@@ -61,7 +62,7 @@ function openWatch(key: string, { sentinels, name, sentinelPassword, tls }: Sent
       port,
       password: sentinelPassword,
       ...(tls ? { tls: {} } : {}),
-      retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
+      retryStrategy: reconnectDelay,
       maxRetriesPerRequest: null,
     });
     subscriber.on("error", () => {}); // a sentinel down is the client's concern, not this watch's
