@@ -65,7 +65,7 @@ if (runPython) {
   }
 }
 
-const totals = { passed: 0, failed: 0, skipped: 0 };
+const totals = { passed: 0, failed: 0, skipped: 0, failedFiles: [] };
 let ok = true;
 if (runVitest) {
   // The browser tests serve the production build of the admin.
@@ -85,10 +85,17 @@ if (runVitest) {
         numFailedTests = 0,
         numPendingTests = 0,
         numTodoTests = 0,
+        testResults = [],
       } = JSON.parse(readFileSync(report, "utf8"));
       totals.passed += numPassedTests;
       totals.failed += numFailedTests;
       totals.skipped += numPendingTests + numTodoTests;
+      // A file whose setup failed (beforeAll) fails with its tests only skipped: count it too, so
+      // the summary never says "0 failed" for a failed run.
+      for (const file of testResults) {
+        const failedTests = (file.assertionResults ?? []).filter((test) => test.status === "failed").length;
+        if (file.status === "failed" && failedTests === 0) totals.failedFiles.push(file.name.replace(`${ROOT}/`, ""));
+      }
     }
   };
   if (args.length > 0) vitestRun("vitest-report", args);
@@ -108,5 +115,8 @@ if (python) {
   totals.failed += counts.failed;
   totals.skipped += counts.skipped;
 }
-console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+const setupFailures = totals.failedFiles.length
+  ? `; ${totals.failedFiles.length} file(s) failed in their setup: ${totals.failedFiles.join(", ")}`
+  : "";
+console.log(`\ntests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped${setupFailures}`);
 process.exit(ok ? 0 : 1);

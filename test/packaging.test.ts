@@ -110,7 +110,7 @@ describe("the packages, installed outside the monorepo", () => {
     } finally {
       await apiStarted;
     }
-  }, 180_000);
+  }, 900_000);
 
   afterAll(async () => {
     await api?.stop();

@@ -61,14 +61,28 @@ export interface PackedPackage {
   manifest: Record<string, unknown>;
 }
 
+/**
+ * Deadlines that catch a hung command, not a slow one: building the client's types compiles the
+ * whole API, which took 73 s on a loaded 2-core machine (under 20 s on a quiet one).
+ */
+const HUNG_MS = 300_000;
+
 /** `npm pack -w <name>`, as a user would run it from the repository root (prepack builds dist/). */
 export async function pack(name: string, destination: string): Promise<PackedPackage> {
   const result = await run("npm", ["pack", "-w", name, "--json", "--pack-destination", destination], {
     cwd: ROOT,
     env: cleanEnv(),
-    timeoutMs: 60_000,
+    timeoutMs: HUNG_MS,
   });
-  if (result.code !== 0) throw new Error(`npm pack -w ${name} failed (exit ${result.code}):\n${result.output}`);
+  if (result.code !== 0) {
+    // A pack killed between prepack and postpack leaves the manifest pointing at dist/: put the
+    // workspace's back, so nothing after this test resolves a half-built package.
+    await run(process.execPath, [join(ROOT, "scripts/pack-manifest.mjs"), "postpack"], {
+      cwd: join(ROOT, "packages", name.replace(/^@notify\//, "")),
+      timeoutMs: 10_000,
+    });
+    throw new Error(`npm pack -w ${name} failed (exit ${result.code}):\n${result.output}`);
+  }
   const report = JSON.parse(result.output.slice(result.output.indexOf("[\n"))) as {
     filename: string;
     files: { path: string }[];
@@ -112,7 +126,7 @@ export async function installConsumerApp(tarballs: string[]): Promise<ConsumerAp
       `typescript@${versionInRepo("typescript")}`,
       `@types/node@${versionInRepo("@types/node")}`,
     ],
-    { cwd: dir, env: cleanEnv(), timeoutMs: 60_000 },
+    { cwd: dir, env: cleanEnv(), timeoutMs: HUNG_MS },
   );
   if (install.code !== 0) {
     rmSync(dir, { recursive: true, force: true });
@@ -125,7 +139,7 @@ export async function installConsumerApp(tarballs: string[]): Promise<ConsumerAp
   return {
     dir,
     write,
-    tsc: (config) => run(process.execPath, [tscBin, "-p", config], { cwd: dir, env: cleanEnv(), timeoutMs: 60_000 }),
+    tsc: (config) => run(process.execPath, [tscBin, "-p", config], { cwd: dir, env: cleanEnv(), timeoutMs: HUNG_MS }),
     node: (script, args) =>
       run(process.execPath, [script, ...args], { cwd: dir, env: { PATH: process.env.PATH ?? "" }, timeoutMs: 20_000 }),
     remove: () => rmSync(dir, { recursive: true, force: true }),
