@@ -10,16 +10,17 @@ import { ADMIN_TOKEN, SERVICE_KEY, TRACKING_SECRET, testRedis } from "./support/
 
 let redisServer: RedisServerHandle;
 let api: BunApi;
+const env = () => ({
+  REDIS_URL: redisServer.url,
+  API_KEYS: SERVICE_KEY,
+  ADMIN_TOKEN,
+  TRACKING_SECRET,
+  NOTIFY_DEV: "1",
+  HEALTH_REQUIRE_WORKERS: "false",
+});
 beforeAll(async () => {
   redisServer = await startRedisServer();
-  api = await startBunApi({
-    REDIS_URL: redisServer.url,
-    API_KEYS: SERVICE_KEY,
-    ADMIN_TOKEN,
-    TRACKING_SECRET,
-    NOTIFY_DEV: "1",
-    HEALTH_REQUIRE_WORKERS: "false",
-  });
+  api = await startBunApi(env());
 });
 afterAll(async () => {
   if (api) await api.stop();
@@ -78,5 +79,25 @@ describe("the Bun server", () => {
   it("exits 0 on SIGTERM", async () => {
     expect(await api.stop()).toBe(0);
     expect(api.output()).toContain('"api stopping"');
+  });
+});
+
+// The entry hands the app the peer's address lazily (a getter): the per-client limit still holds under Bun.
+describe("the Bun server's tracking limit", () => {
+  it("answers 429 to a client past TRACKING_RATE_LIMIT, by its peer address", async () => {
+    const limited = await startBunApi({ ...env(), TRACKING_RATE_LIMIT: "2" });
+    try {
+      const hit = (job: string) =>
+        fetch(
+          `${limited.url}/t/o/${signTrackingToken({ k: "o", j: job, r: "bun@example.com", t: Date.now() }, TRACKING_SECRET)}`,
+        );
+      expect((await hit("limit-1")).status).toBe(200);
+      expect((await hit("limit-2")).status).toBe(200);
+      const refused = await hit("limit-3");
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    } finally {
+      await limited.stop();
+    }
   });
 });
