@@ -4,6 +4,7 @@ import { Queue } from "@notify/queue";
 import { signTrackingToken } from "@notify/queue/notifications";
 import { type RedisServerHandle, startRedisServer, waitFor } from "@notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PIXEL_GIF } from "../src/http/tracking.ts";
 import { type BunApi, startBunApi } from "./support/bun-process.ts";
 import { trpcError } from "./support/errors.ts";
 import { ADMIN_TOKEN, SERVICE_KEY, TRACKING_SECRET, testRedis } from "./support/harness.ts";
@@ -48,6 +49,10 @@ describe("the Bun server", () => {
     );
     expect(pixel.status).toBe(200);
     expect(pixel.headers.get("content-type")).toBe("image/gif");
+    // Each hit is a clone of one prebuilt Response: every one must carry the whole GIF.
+    expect(Buffer.from(await pixel.arrayBuffer()).equals(PIXEL_GIF)).toBe(true);
+    const again = await fetch(pixel.url);
+    expect(Buffer.from(await again.arrayBuffer()).equals(PIXEL_GIF)).toBe(true);
     const redis = testRedis(redisServer.url);
     try {
       const events = new Queue("email_events", { connection: redis });
