@@ -31,8 +31,11 @@ export function maxBodyBytes(config: ApiConfig): number {
 
 /** What the server knows about a request beyond the Request itself. */
 export interface RequestInfo {
-  /** The peer's address (Bun: server.requestIP(req); Node: socket.remoteAddress). */
-  clientIp?: string;
+  /**
+   * The peer's address (Bun: server.requestIP(req); Node: socket.remoteAddress). May be a getter:
+   * only routes with a per-client limit read it, and Bun's lookup costs a hit about a microsecond.
+   */
+  readonly clientIp?: string | undefined;
 }
 
 export interface FetchHandler {
@@ -115,9 +118,9 @@ export function createApp(input: AppDeps): FetchHandler {
     const read = method === "GET" || method === "HEAD";
     if (pathname === "/openapi.json" && read) return ["/openapi.json", json(openApiDocument())];
     if (pathname.startsWith("/t/o/") && read)
-      return ["/t/o", await tracker.open(pathname.slice(5), clientOf(req, info))];
+      return ["/t/o", await tracker.open(pathname.slice(5), () => clientOf(req, info))];
     if (pathname.startsWith("/t/c/") && read)
-      return ["/t/c", await tracker.click(pathname.slice(5), clientOf(req, info))];
+      return ["/t/c", await tracker.click(pathname.slice(5), () => clientOf(req, info))];
     if (pathname.startsWith(UNSUBSCRIBE_PREFIX)) {
       const token = pathname.slice(UNSUBSCRIBE_PREFIX.length);
       if (read) return ["/u", await unsubscriber.show(token, clientOf(req, info))];

@@ -83,7 +83,13 @@ function listen() {
       // The app checks each body against its own, far smaller bounds (see app.ts); this is only the
       // socket-level backstop.
       maxRequestBodySize: maxBodyBytes(config),
-      fetch: (req, bun) => fetch(req, { clientIp: bun.requestIP(req)?.address }),
+      // Looked up only by the routes that limit per client (most requests never ask).
+      fetch: (req, bun) =>
+        fetch(req, {
+          get clientIp() {
+            return bun.requestIP(req)?.address;
+          },
+        }),
     });
   } catch (error) {
     // A port in use or an address not on this machine: one line, like any other bad setting.

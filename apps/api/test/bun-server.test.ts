@@ -4,22 +4,24 @@ import { Queue } from "@notify/queue";
 import { signTrackingToken } from "@notify/queue/notifications";
 import { type RedisServerHandle, startRedisServer, waitFor } from "@notify/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PIXEL_GIF } from "../src/http/tracking.ts";
 import { type BunApi, startBunApi } from "./support/bun-process.ts";
 import { trpcError } from "./support/errors.ts";
 import { ADMIN_TOKEN, SERVICE_KEY, TRACKING_SECRET, testRedis } from "./support/harness.ts";
 
 let redisServer: RedisServerHandle;
 let api: BunApi;
+const env = () => ({
+  REDIS_URL: redisServer.url,
+  API_KEYS: SERVICE_KEY,
+  ADMIN_TOKEN,
+  TRACKING_SECRET,
+  NOTIFY_DEV: "1",
+  HEALTH_REQUIRE_WORKERS: "false",
+});
 beforeAll(async () => {
   redisServer = await startRedisServer();
-  api = await startBunApi({
-    REDIS_URL: redisServer.url,
-    API_KEYS: SERVICE_KEY,
-    ADMIN_TOKEN,
-    TRACKING_SECRET,
-    NOTIFY_DEV: "1",
-    HEALTH_REQUIRE_WORKERS: "false",
-  });
+  api = await startBunApi(env());
 });
 afterAll(async () => {
   if (api) await api.stop();
@@ -47,6 +49,10 @@ describe("the Bun server", () => {
     );
     expect(pixel.status).toBe(200);
     expect(pixel.headers.get("content-type")).toBe("image/gif");
+    // Each hit is a clone of one prebuilt Response: every one must carry the whole GIF.
+    expect(Buffer.from(await pixel.arrayBuffer()).equals(PIXEL_GIF)).toBe(true);
+    const again = await fetch(pixel.url);
+    expect(Buffer.from(await again.arrayBuffer()).equals(PIXEL_GIF)).toBe(true);
     const redis = testRedis(redisServer.url);
     try {
       const events = new Queue("email_events", { connection: redis });
@@ -78,5 +84,25 @@ describe("the Bun server", () => {
   it("exits 0 on SIGTERM", async () => {
     expect(await api.stop()).toBe(0);
     expect(api.output()).toContain('"api stopping"');
+  });
+});
+
+// The entry hands the app the peer's address lazily (a getter): the per-client limit still holds under Bun.
+describe("the Bun server's tracking limit", () => {
+  it("answers 429 to a client past TRACKING_RATE_LIMIT, by its peer address", async () => {
+    const limited = await startBunApi({ ...env(), TRACKING_RATE_LIMIT: "2" });
+    try {
+      const hit = (job: string) =>
+        fetch(
+          `${limited.url}/t/o/${signTrackingToken({ k: "o", j: job, r: "bun@example.com", t: Date.now() }, TRACKING_SECRET)}`,
+        );
+      expect((await hit("limit-1")).status).toBe(200);
+      expect((await hit("limit-2")).status).toBe(200);
+      const refused = await hit("limit-3");
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    } finally {
+      await limited.stop();
+    }
   });
 });

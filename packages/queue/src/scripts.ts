@@ -21,6 +21,7 @@ const SCRIPT_NAMES = [
   "advanceMessageStatus-1",
   "recordAttempt-9",
   "cleanOlder-1",
+  "recordTrackingHit-2",
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 
@@ -499,6 +500,14 @@ export async function cleanOlder(
   a: { list: string; cutoff: number; field: "finishedAt" | "failedAt"; limit: number },
 ): Promise<number> {
   return (await invoker(redis, "cleanOlder-1")(a.list, a.cutoff, a.field, a.limit)) as number;
+}
+
+/** True for a message's first tracking hit of its kind (notifications/tracking-hits.ts decides the sets). */
+export async function recordTrackingHitScript(
+  redis: RedisConnection,
+  a: { earlier: string; seen: string; member: string; ttlSeconds: number },
+): Promise<boolean> {
+  return (await invoker(redis, "recordTrackingHit-2")(a.earlier, a.seen, a.member, a.ttlSeconds)) === 1;
 }
 
 export const ALL_SCRIPTS = SCRIPT_NAMES;

@@ -36,15 +36,22 @@ const PIXEL_HEADERS = {
 /** Messages whose hit this process already recorded: replays then cost no Redis round trip. */
 const RECENT_CAPACITY = 50_000;
 
+// Built once and cloned per hit: a clone shares the body bytes and headers list, which costs half
+// of building a Response from a headers object every time (docs/cli-and-bench.md, API section).
+const PIXEL = new Response(PIXEL_GIF, { status: 200, headers: PIXEL_HEADERS });
+
 export function pixelResponse(): Response {
-  return new Response(PIXEL_GIF, { status: 200, headers: PIXEL_HEADERS });
+  return PIXEL.clone();
 }
 
 type Kind = "open" | "click";
 
+/** The client a hit is limited as; asked only when a limit is on (the peer address lookup costs). */
+export type ClientOf = () => string;
+
 export interface Tracker {
-  open(token: string, client: string): Promise<Response>;
-  click(token: string, client: string): Promise<Response>;
+  open(token: string, client: ClientOf): Promise<Response>;
+  click(token: string, client: ClientOf): Promise<Response>;
 }
 
 export function createTracker(deps: ResolvedDeps, queue: QueueAccess): Tracker {
@@ -82,14 +89,14 @@ export function createTracker(deps: ResolvedDeps, queue: QueueAccess): Tracker {
   }
 
   /** The payload of a genuine token of this kind, or the response that refuses the hit. */
-  function admit(kind: Kind, token: string, client: string): TrackingPayload | Response {
+  function admit(kind: Kind, token: string, client: ClientOf): TrackingPayload | Response {
     const secret = deps.config.trackingSecret;
     const payload = secret ? verifyTrackingToken(token, secret, { maxAgeMs: deps.config.trackingTokenTtlMs }) : null;
     if (!payload || payload.k !== (kind === "open" ? "o" : "c")) {
       count(kind, "rejected");
       return text("invalid or expired tracking token", 400);
     }
-    const retryAfter = limiter.take(client);
+    const retryAfter = limiter.enabled ? limiter.take(client()) : 0;
     if (retryAfter > 0) {
       count(kind, "limited");
       return new Response("too many tracking requests", {

@@ -14,6 +14,11 @@ export class HitLimiter {
   /** `perMinute` hits per client, with bursts of as many; 0 turns the limit off. */
   constructor(private readonly perMinute: number) {}
 
+  /** False when the limit is off: callers then need not work out who the client is. */
+  get enabled(): boolean {
+    return this.perMinute > 0;
+  }
+
   /** 0 when the hit may go ahead, else the seconds until it would. */
   take(client: string, now = Date.now()): number {
     if (this.perMinute <= 0) return 0;

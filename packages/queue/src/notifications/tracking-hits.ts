@@ -4,6 +4,7 @@
 // day kept for two days (repeats within that window are recognised). Only tokens the API has
 // verified get here, so the sets grow with messages really sent, never with requests.
 import type { RedisConnection } from "../connection.ts";
+import { recordTrackingHitScript } from "../scripts.ts";
 import { emailKeys } from "./keys.ts";
 
 /** Same lifetime as the batch record whose counters the events feed. */
@@ -16,31 +17,19 @@ export interface TrackingHit {
   batchId?: string;
 }
 
-type ExecResults = [Error | null, unknown][] | null;
-
-function replies(results: ExecResults): unknown[] {
-  for (const [error] of results ?? []) if (error) throw error;
-  return (results ?? []).map(([, reply]) => reply);
-}
-
 /** True when this is the message's first hit of its kind (then its event should be queued). */
 export async function recordTrackingHit(redis: RedisConnection, hit: TrackingHit, now = Date.now()): Promise<boolean> {
   const keys = emailKeys();
   const member = `${hit.kind === "open" ? "o" : "c"}:${hit.jobId}`;
   if (hit.batchId) {
     const seen = keys.trackedInBatch(hit.batchId);
-    const [added] = replies(await redis.multi().sadd(seen, member).expire(seen, BATCH_SEEN_TTL_SECONDS).exec());
-    return Number(added) === 1;
+    return recordTrackingHitScript(redis, { earlier: seen, seen, member, ttlSeconds: BATCH_SEEN_TTL_SECONDS });
   }
   const day = Math.floor(now / 86_400_000);
-  const today = keys.trackedOnDay(day);
-  const [seenYesterday, added] = replies(
-    await redis
-      .multi()
-      .sismember(keys.trackedOnDay(day - 1), member)
-      .sadd(today, member)
-      .expire(today, DAY_SEEN_TTL_SECONDS)
-      .exec(),
-  );
-  return Number(seenYesterday) === 0 && Number(added) === 1;
+  return recordTrackingHitScript(redis, {
+    earlier: keys.trackedOnDay(day - 1),
+    seen: keys.trackedOnDay(day),
+    member,
+    ttlSeconds: DAY_SEEN_TTL_SECONDS,
+  });
 }
