@@ -33,7 +33,7 @@ const attemptOf = (id: string, to: string, batchId: string, sent: boolean): Reco
         provider: "sendgrid",
         providerMessageId: `pm-${id}`,
       }
-    : { startedAt: created + 5, endedAt: created + 55, outcome: "retry", error: "503 try later" },
+    : { startedAt: created + 5, endedAt: created + 55, outcome: "retry", error: "503 try later \ud800" },
 });
 
 /** Everything the log holds for `ids`, with the ids taken out so two runs compare. */

@@ -479,14 +479,19 @@ export interface RecordAttemptsArgs {
   messages: readonly AttemptRecordArgs[];
 }
 
+/** String.prototype.toWellFormed (ES2024: Node 20, Bun); the TypeScript lib used here predates it. */
+const wellFormed = (text: string) => (text as unknown as { toWellFormed(): string }).toWellFormed();
+
 /** Writes finished attempts (one or more messages) into the message log; returns how many. */
 export async function recordAttemptsScript(redis: RedisConnection, a: RecordAttemptsArgs): Promise<number> {
   const keys: string[] = [a.all];
-  const args: (string | number)[] = [a.ttlSeconds, a.eventsCap, a.perIndexCap, a.messages.length];
+  const args: (string | number)[] = [a.ttlSeconds, a.eventsCap, a.perIndexCap];
   for (const m of a.messages) {
     keys.push(m.message, m.events, ...m.indexes);
-    const fields = Object.entries(m.summary).flat();
-    args.push(m.id, m.enqueuedAt, m.indexes.length, fields.length / 2, m.timeline.length, ...fields, ...m.timeline);
+    // Lua's cjson refuses the \uD800 JSON.stringify writes for a lone surrogate (a clipped error
+    // text can hold one); as a plain argument it became U+FFFD, and still does.
+    const fields = Object.entries(m.summary).flatMap(([field, value]) => [field, wellFormed(value)]);
+    args.push(JSON.stringify([m.id, String(m.enqueuedAt), m.indexes.length, fields, m.timeline]));
   }
   return (await invoker(redis, "recordAttempts-9")(keys.length, ...keys, ...args)) as number;
 }

@@ -7,15 +7,15 @@
 
   KEYS[1] the time index (all messages); then per message, in order: its hash, its timeline
   list and the index sorted sets its summary names (at most six): up to 9 keys per message
-  ARGV[1] ttl s  ARGV[2] timeline cap  ARGV[3] ids kept per index value  ARGV[4] message count
-  then per message: id, enqueuedAt (ms, the index score), i: its index count, f: its summary
-  field/value pair count, e: its timeline event count, the 2f field/value strings, the e events
-  (JSON, oldest first)
+  ARGV[1] ttl s  ARGV[2] timeline cap  ARGV[3] ids kept per index value
+  ARGV[4..] one per message, a JSON array: id, enqueuedAt (ms, the index score, as a string),
+  its index count, the summary's field/value strings (an array), its timeline events as JSON
+  strings, oldest first (an array). One argument a message rather than thirty: the client's
+  cost is per argument.
   Returns: the number of messages written
 ]]
 local allKey = KEYS[1]
 local ttl, eventsCap, perIndexCap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local count = tonumber(ARGV[4])
 
 -- Members per index key, in first-seen order; callers send at most a few hundred messages, far
 -- below what unpack() takes.
@@ -31,22 +31,19 @@ local function add(key, score, id)
   list[#list + 1] = id
 end
 
-local k, a = 2, 5
-for _ = 1, count do
-  local id, enqueuedAt = ARGV[a], ARGV[a + 1]
-  local indexCount, fieldCount, eventCount = tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3]), tonumber(ARGV[a + 4])
-  local fieldsStart = a + 5
-  local eventsStart = fieldsStart + 2 * fieldCount
+local k = 2
+for m = 4, #ARGV do
+  local message = cjson.decode(ARGV[m])
+  local id, enqueuedAt, indexCount, fields, events = message[1], message[2], message[3], message[4], message[5]
   local messageKey, eventsKey = KEYS[k], KEYS[k + 1]
-  redis.call("HSET", messageKey, unpack(ARGV, fieldsStart, eventsStart - 1))
+  redis.call("HSET", messageKey, unpack(fields))
   redis.call("EXPIRE", messageKey, ttl)
-  local length = redis.call("RPUSH", eventsKey, unpack(ARGV, eventsStart, eventsStart + eventCount - 1))
+  local length = redis.call("RPUSH", eventsKey, unpack(events))
   if length > eventsCap then redis.call("LTRIM", eventsKey, -eventsCap, -1) end
   redis.call("EXPIRE", eventsKey, ttl)
   add(allKey, enqueuedAt, id)
   for i = k + 2, k + 1 + indexCount do add(KEYS[i], enqueuedAt, id) end
   k = k + 2 + indexCount
-  a = eventsStart + eventCount
 end
 
 for _, key in ipairs(order) do
@@ -56,4 +53,4 @@ for _, key in ipairs(order) do
     redis.call("EXPIRE", key, ttl)
   end
 end
-return count
+return #ARGV - 3
