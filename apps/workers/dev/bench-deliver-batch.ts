@@ -7,6 +7,7 @@ import { createRedis } from "@notify/queue";
 import { sendCampaign } from "@notify/queue/notifications";
 import { ProviderStandIn, startRedisServer, waitFor } from "@notify/testing";
 import { cpuSecondsOf, numberArg } from "./bench-deliver.ts";
+import { redisUsagePerJob, sampleRedis } from "./redis-usage.ts";
 import { spawnWorker, waitStarted } from "./worker-process.ts";
 
 export interface DeliverBatchBenchOptions {
@@ -14,6 +15,8 @@ export interface DeliverBatchBenchOptions {
   /** Jobs the worker runs at once: batches fill only from jobs running together. */
   concurrency: number;
   latencyMs: number;
+  /** Before the worker's script, e.g. ["--cpu-prof-md"] to profile it. */
+  bunArgs?: string[];
 }
 
 const content = {
@@ -40,7 +43,7 @@ export async function benchDeliverBatch(options: DeliverBatchBenchOptions) {
       SENDGRID_BASE_URL: standIn.url,
       EMAIL_CONCURRENCY: String(options.concurrency),
     },
-    [],
+    options.bunArgs,
     { keepLogs: false },
   );
   try {
@@ -51,6 +54,7 @@ export async function benchDeliverBatch(options: DeliverBatchBenchOptions) {
     await waitFor(() => standIn.stats().accepted >= warm, { timeoutMs: 60_000, message: "warm-up" });
     const started = performance.now();
     const cpuBefore = cpuSecondsOf(worker.child.pid);
+    const redisBefore = await sampleRedis(redis);
     await sendCampaign(redis, {
       content,
       recipients: recipientsOf(warm, options.recipients - warm),
@@ -64,12 +68,14 @@ export async function benchDeliverBatch(options: DeliverBatchBenchOptions) {
     });
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = cpuSecondsOf(worker.child.pid);
+    const redisAfter = await sampleRedis(redis);
     const measured = options.recipients - warm;
     return {
       deliverBatchPerSec: Math.round(measured / seconds),
       /** The worker's CPU per campaign email: what the rate would be on a core of its own. */
       workerCpuUsPerJob:
         cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / measured),
+      ...redisUsagePerJob(redisBefore, redisAfter, measured),
       recipients: measured,
       requests: standIn.stats().requests,
       seconds: Math.round(seconds * 100) / 100,
@@ -90,8 +96,10 @@ if ((import.meta as { main?: boolean }).main) {
     latencyMs: numberArg("--latency-ms", 50),
   });
   process.stderr.write(
-    `delivered ${result.recipients} campaign emails in ${result.seconds} s (${result.requests} requests), ${result.workerCpuUsPerJob ?? "?"} µs of worker CPU each\n`,
+    `delivered ${result.recipients} campaign emails in ${result.seconds} s (${result.requests} requests), ${result.workerCpuUsPerJob ?? "?"} µs of worker CPU and ${result.redisCpuUsPerJob} µs of Redis CPU each\n`,
   );
+  if (process.argv.includes("--commands"))
+    process.stderr.write(`Redis calls per email: ${JSON.stringify(result.commands)}\n`);
   console.log(
     JSON.stringify({
       deliverBatchPerSec: result.deliverBatchPerSec,

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createRedis, Queue } from "@notify/queue";
 import { EMAIL_QUEUE } from "@notify/queue/notifications";
 import { ProviderStandIn, startRedisServer, waitFor } from "@notify/testing";
+import { redisUsagePerJob, sampleRedis } from "./redis-usage.ts";
 import { spawnWorker, waitStarted } from "./worker-process.ts";
 
 export interface DeliverBenchOptions {
@@ -37,6 +38,9 @@ export async function benchDeliver(options: DeliverBenchOptions): Promise<{
   seconds: number;
   /** The worker process's CPU per delivered email (what sizing a fleet needs), null off Linux. */
   workerCpuUsPerJob: number | null;
+  redisCpuUsPerJob: number;
+  /** Calls per delivered email of each Redis command. */
+  commands: Record<string, number>;
 }> {
   const server = await startRedisServer();
   const standIn = await new ProviderStandIn({ latencyMs: options.latencyMs, keepBodies: false }).start();
@@ -66,6 +70,7 @@ export async function benchDeliver(options: DeliverBenchOptions): Promise<{
     await waitFor(() => standIn.stats().accepted >= warm, { timeoutMs: 60_000, message: "warm-up" });
     const started = performance.now();
     const cpuBefore = cpuSecondsOf(worker.child.pid);
+    const redisBefore = await sampleRedis(redis);
     await queue.pushBulk(inputs.slice(warm));
     await waitFor(() => standIn.stats().accepted >= options.jobs, {
       timeoutMs: 300_000,
@@ -74,6 +79,7 @@ export async function benchDeliver(options: DeliverBenchOptions): Promise<{
     });
     const seconds = (performance.now() - started) / 1000;
     const cpuAfter = cpuSecondsOf(worker.child.pid);
+    const redisAfter = await sampleRedis(redis);
     const measured = options.jobs - warm;
     const cpu = cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / measured);
     return {
@@ -81,6 +87,7 @@ export async function benchDeliver(options: DeliverBenchOptions): Promise<{
       jobs: measured,
       seconds: Math.round(seconds * 100) / 100,
       workerCpuUsPerJob: cpu,
+      ...redisUsagePerJob(redisBefore, redisAfter, measured),
     };
   } finally {
     worker.child.kill("SIGTERM");
@@ -98,8 +105,10 @@ if ((import.meta as { main?: boolean }).main) {
     latencyMs: numberArg("--latency-ms", 50),
   });
   process.stderr.write(
-    `delivered ${result.jobs} emails in ${result.seconds} s, ${result.workerCpuUsPerJob ?? "?"} µs of worker CPU each\n`,
+    `delivered ${result.jobs} emails in ${result.seconds} s, ${result.workerCpuUsPerJob ?? "?"} µs of worker CPU and ${result.redisCpuUsPerJob} µs of Redis CPU each\n`,
   );
+  if (process.argv.includes("--commands"))
+    process.stderr.write(`Redis calls per email: ${JSON.stringify(result.commands)}\n`);
   console.log(
     JSON.stringify({ deliverPerSec: result.deliverPerSec, deliverWorkerCpuUsPerJob: result.workerCpuUsPerJob }),
   );

@@ -15,8 +15,6 @@ import {
   emailAddressSchema,
   emailJobSchema,
   expandSeedEmailJob,
-  isSuppressed,
-  isUnsubscribed,
   type LiveTemplate,
   SEED_EMAIL_JOB_TYPE,
   storedDataIssues,
@@ -26,6 +24,7 @@ import type { DeliveryHandler, SentMessage } from "./message-logging.ts";
 import { providerCall } from "./provider-span.ts";
 import type { EmailProvider } from "./providers/types.ts";
 import { contactDirectory, localeFor, type RecipientDirectory } from "./recipient-directory.ts";
+import { createStandingLookup } from "./recipient-standing.ts";
 import { categoryOf, createLiveTemplates, type LiveTemplates } from "./stored-lookup.ts";
 import type { CampaignRenderer } from "./templates/campaign-renderer.ts";
 import type { EmailRenderer, RenderedEmail } from "./templates/email-renderer.ts";
@@ -64,6 +63,7 @@ export function createEmailHandler(options: EmailHandlerOptions): DeliveryHandle
   const { redis, renderer, provider, from, logger } = options;
   const templates = options.templates ?? createLiveTemplates(redis);
   const recipients = options.recipients ?? contactDirectory(redis);
+  const standing = createStandingLookup(redis);
 
   async function prepareStored(job: Job, template: Extract<LiveTemplate, { channel: "email" }>): Promise<Prepared> {
     const to = emailAddressSchema.safeParse(job.to);
@@ -133,9 +133,8 @@ export function createEmailHandler(options: EmailHandlerOptions): DeliveryHandle
     const { to, category } = prepared;
     const unsubscribeUrl = renderer.unsubscribeUrl({ jobId: job.id, to, category, batchId: job.batchId });
     // The preference lookups are Redis round trips: render meanwhile.
-    const [suppressed, unsubscribed, rendered] = await Promise.all([
-      isSuppressed(redis, to),
-      isUnsubscribed(redis, to, category),
+    const [{ suppressed, unsubscribed }, rendered] = await Promise.all([
+      standing(to, category),
       prepared.render(unsubscribeUrl),
     ]);
     if (suppressed)

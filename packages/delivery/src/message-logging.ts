@@ -2,7 +2,9 @@
 // message that was sent or failed for good is announced to the application's status webhooks.
 // The wrapper decides "failed for good" by the engine's own rule (decideFailure) so the log says
 // what the engine is about to do. A log write that fails is logged and swallowed: a message that
-// was sent must not be sent again because its history could not be written.
+// was sent must not be sent again because its history could not be written. Attempts that end in
+// the same event-loop turn (a provider batch's recipients) are written in one script call and
+// read the webhook endpoints once; each job still waits for its own entry and fan-out.
 import {
   DEFAULT_BACKOFF,
   DEFAULT_MAX_ATTEMPTS,
@@ -18,10 +20,12 @@ import {
   fanOutMessageEvent,
   type MessageLogOptions,
   type MessageSummary,
-  recordAttempt,
+  type RecordAttemptInput,
+  recordAttempts,
   type WebhookEndpoint,
   webhookEndpointsForFanOut,
 } from "@notify/queue/notifications";
+import { Coalescer } from "./batching/coalescer.ts";
 import type { DeliveryWorkerOptions } from "./worker-settings.ts";
 
 /** What a delivery handler reports: which provider sent it and the provider's id for it. */
@@ -49,17 +53,34 @@ export function withMessageLog(send: DeliveryHandler, options: MessageLoggingOpt
     maxAttempts: options.worker.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     backoff: options.worker.backoff ?? DEFAULT_BACKOFF,
   };
+  const announces = (outcome: RecordAttemptInput["attempt"]["outcome"]) => outcome === "sent" || outcome === "failed";
   // Awaited before the engine acks: a sent message's status webhooks are queued before its job
   // leaves the worker, so a crash in between re-runs the job (the fan-out is idempotent by id)
   // instead of losing the event. The endpoint list is read alongside the log write: one round trip.
-  const write = async (job: Job, attempt: Parameters<typeof recordAttempt>[1]["attempt"]) => {
-    try {
-      const announced = attempt.outcome === "sent" || attempt.outcome === "failed";
-      const [summary, endpoints] = await Promise.all([
-        recordAttempt(redis, { job, queue, channel, attempt }, options.log),
-        announced ? webhookEndpointsForFanOut(redis) : undefined,
+  // Each entry settles with its own fan-out's error (or null), so one failure is logged alone.
+  const log = new Coalescer<RecordAttemptInput, Error | null>(
+    async (_key, inputs) => {
+      const [summaries, endpoints] = await Promise.all([
+        recordAttempts(redis, inputs, options.log),
+        inputs.some((input) => announces(input.attempt.outcome)) ? webhookEndpointsForFanOut(redis) : undefined,
       ]);
-      if (endpoints) await announce(job, summary, endpoints);
+      return Promise.all(
+        inputs.map(async (input, index) => {
+          const summary = summaries[index];
+          if (!endpoints || !summary || !announces(input.attempt.outcome)) return null;
+          return announce(input.job, summary, endpoints).then(
+            () => null,
+            (error: unknown) => (error instanceof Error ? error : new Error(errorMessage(error))),
+          );
+        }),
+      );
+    },
+    { maxSize: 500, lingerMs: 0 },
+  );
+  const write = async (job: Job, attempt: RecordAttemptInput["attempt"]) => {
+    try {
+      const failed = await log.add("", { job, queue, channel, attempt });
+      if (failed) throw failed;
     } catch (error) {
       logger.warn({ jobId: job.id, err: errorMessage(error) }, "message log write failed");
     }

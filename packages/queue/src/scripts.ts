@@ -19,7 +19,7 @@ const SCRIPT_NAMES = [
   "returnLanded-2",
   "addBatchItems-5",
   "advanceMessageStatus-1",
-  "recordAttempt-9",
+  "recordAttempts-9",
   "cleanOlder-1",
   "recordTrackingHit-2",
 ] as const;
@@ -40,7 +40,7 @@ export function scriptSource(name: ScriptName): string {
   return source;
 }
 
-const VARIABLE_KEYS = new Set<ScriptName>(["ackJobs-7", "recordAttempt-9"]);
+const VARIABLE_KEYS = new Set<ScriptName>(["ackJobs-7", "recordAttempts-9"]);
 const commandName = (name: ScriptName) => `nq_${name.split("-")[0]}`;
 const defined = new WeakSet<object>();
 
@@ -51,7 +51,7 @@ export function defineScripts(redis: RedisConnection): void {
   if (defined.has(redis)) return;
   for (const script of SCRIPT_NAMES) {
     const [, keyCount] = script.split("-");
-    // ackJobs and recordAttempt take a variable number of keys: their key count is passed per call.
+    // ackJobs and recordAttempts take a variable number of keys: their key count is passed per call.
     const numberOfKeys = VARIABLE_KEYS.has(script) ? undefined : Number(keyCount);
     redis.defineCommand(commandName(script), { lua: scriptSource(script), numberOfKeys });
   }
@@ -460,38 +460,41 @@ export async function advanceMessageStatus(
   return (await invoker(redis, "advanceMessageStatus-1")(a.message, a.status, a.rank, a.at)) as -1 | 0 | 1;
 }
 
-export interface RecordAttemptArgs {
+export interface AttemptRecordArgs {
   message: string;
   events: string;
-  all: string;
   /** The index sorted sets this message belongs to (at most six). */
   indexes: string[];
   id: string;
   enqueuedAt: number;
-  ttlSeconds: number;
-  eventsCap: number;
-  perIndexCap: number;
   summary: Record<string, string>;
   /** Timeline events as JSON, oldest first. */
   timeline: string[];
 }
 
-/** Writes a finished attempt into the message log; returns the timeline's length before trimming. */
-export async function recordAttemptScript(redis: RedisConnection, a: RecordAttemptArgs): Promise<number> {
-  const keys = [a.message, a.events, a.all, ...a.indexes];
-  const fields = Object.entries(a.summary).flat();
-  return (await invoker(redis, "recordAttempt-9")(
-    keys.length,
-    ...keys,
-    a.id,
-    a.enqueuedAt,
-    a.ttlSeconds,
-    a.eventsCap,
-    a.perIndexCap,
-    fields.length / 2,
-    ...fields,
-    ...a.timeline,
-  )) as number;
+export interface RecordAttemptsArgs {
+  all: string;
+  ttlSeconds: number;
+  eventsCap: number;
+  perIndexCap: number;
+  messages: readonly AttemptRecordArgs[];
+}
+
+/** String.prototype.toWellFormed (ES2024: Node 20, Bun); the TypeScript lib used here predates it. */
+const wellFormed = (text: string) => (text as unknown as { toWellFormed(): string }).toWellFormed();
+
+/** Writes finished attempts (one or more messages) into the message log; returns how many. */
+export async function recordAttemptsScript(redis: RedisConnection, a: RecordAttemptsArgs): Promise<number> {
+  const keys: string[] = [a.all];
+  const args: (string | number)[] = [a.ttlSeconds, a.eventsCap, a.perIndexCap];
+  for (const m of a.messages) {
+    keys.push(m.message, m.events, ...m.indexes);
+    // Lua's cjson refuses the \uD800 JSON.stringify writes for a lone surrogate (a clipped error
+    // text can hold one); as a plain argument it became U+FFFD, and still does.
+    const fields = Object.entries(m.summary).flatMap(([field, value]) => [field, wellFormed(value)]);
+    args.push(JSON.stringify([m.id, String(m.enqueuedAt), m.indexes.length, fields, m.timeline]));
+  }
+  return (await invoker(redis, "recordAttempts-9")(keys.length, ...keys, ...args)) as number;
 }
 
 /** Removes entries at or before `cutoff` from a newest-first list whose entries carry `field`. */

@@ -6,11 +6,12 @@
 // A campaign whose content needs more than plain variables is not batched (null: send one by one).
 import type { Job, Logger, RedisConnection } from "@notify/queue";
 import { PermanentError, RetryableError } from "@notify/queue";
-import { campaignJobSchema, isSuppressed, isUnsubscribed } from "@notify/queue/notifications";
+import { campaignJobSchema } from "@notify/queue/notifications";
 import { ProvidersUnavailableError } from "../failover/provider-chain.ts";
 import type { SentMessage } from "../message-logging.ts";
 import type { BatchCapable, BatchEmailRecipient, EmailBatch } from "../providers/batch-types.ts";
 import type { EmailMessage, SendResult } from "../providers/types.ts";
+import { createStandingLookup } from "../recipient-standing.ts";
 import { categoryOf } from "../stored-lookup.ts";
 import {
   type CampaignBatchTemplate,
@@ -62,6 +63,7 @@ export function expandEmailBatch(batch: EmailBatch): EmailMessage[] {
 export function createCampaignBatcher(options: CampaignBatchOptions): (job: Job) => Promise<SentMessage | null> {
   const { redis, provider, logger } = options;
   const templates = new CampaignBatchTemplates(redis);
+  const standing = createStandingLookup(redis);
   const coalescer = new Coalescer<Entry, SendResult | Error>(
     async (_campaign, entries) => {
       const first = entries[0];
@@ -90,10 +92,7 @@ export function createCampaignBatcher(options: CampaignBatchOptions): (job: Job)
     if (!template) return null;
     const category = categoryOf(data, undefined, true);
     const unsubscribeUrl = options.renderer.unsubscribeUrl({ jobId: job.id, to, category, batchId: job.batchId });
-    const [suppressed, unsubscribed] = await Promise.all([
-      isSuppressed(redis, to),
-      isUnsubscribed(redis, to, category),
-    ]);
+    const { suppressed, unsubscribed } = await standing(to, category);
     if (suppressed)
       throw new PermanentError(`recipient is suppressed (${suppressed.reason})`, { reason: "suppressed" });
     if (unsubscribed)

@@ -6,13 +6,14 @@
 
 export interface CoalescerOptions {
   maxSize: number;
+  /** 0: a group takes what arrives in the same event-loop turn (flushed by setImmediate). */
   lingerMs: number;
 }
 
 interface Group<I, O> {
   items: I[];
   settle: { resolve: (output: O) => void; reject: (error: unknown) => void }[];
-  timer: ReturnType<typeof setTimeout> | undefined;
+  cancel: () => void;
 }
 
 export class Coalescer<I, O> {
@@ -28,10 +29,16 @@ export class Coalescer<I, O> {
   add(key: string, item: I): Promise<O> {
     let group = this.groups.get(key);
     if (!group) {
-      group = { items: [], settle: [], timer: undefined };
+      group = { items: [], settle: [], cancel: () => {} };
       this.groups.set(key, group);
       const started = group;
-      group.timer = setTimeout(() => this.run(key, started), this.options.lingerMs);
+      if (this.options.lingerMs > 0) {
+        const timer = setTimeout(() => this.run(key, started), this.options.lingerMs);
+        group.cancel = () => clearTimeout(timer);
+      } else {
+        const immediate = setImmediate(() => this.run(key, started));
+        group.cancel = () => clearImmediate(immediate);
+      }
     }
     const result = new Promise<O>((resolve, reject) => group.settle.push({ resolve, reject }));
     group.items.push(item);
@@ -42,7 +49,7 @@ export class Coalescer<I, O> {
   private run(key: string, group: Group<I, O>): void {
     if (this.groups.get(key) !== group) return;
     this.groups.delete(key);
-    clearTimeout(group.timer);
+    group.cancel();
     this.flush(key, group.items).then(
       (outputs) =>
         group.settle.forEach(({ resolve, reject }, index) => {

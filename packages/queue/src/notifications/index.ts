@@ -83,7 +83,9 @@ export {
   type MessageStatus,
   type MessageSummary,
   pruneMessageLog,
+  type RecordAttemptInput,
   recordAttempt,
+  recordAttempts,
   recordMessageEvent,
   STATUS_RANK,
   type TimelineEvent,
@@ -104,6 +106,7 @@ export {
   resubscribe,
   unsubscribe,
   unsubscribedCategories,
+  unsubscribedFrom,
 } from "./preferences.ts";
 export {
   type BreakerReport,
@@ -163,6 +166,7 @@ export {
   type SuppressionRemoval,
   suppress,
   suppressions,
+  suppressionsOf,
 } from "./suppressions.ts";
 export {
   dataIssues,

@@ -7,7 +7,7 @@
 // for its first attempt is found by the queue's own search, not here.
 import type { RedisConnection } from "../connection.ts";
 import { type Job, jobCreatedAt } from "../job.ts";
-import { advanceMessageStatus, recordAttemptScript } from "../scripts.ts";
+import { type AttemptRecordArgs, advanceMessageStatus, recordAttemptsScript } from "../scripts.ts";
 import { MESSAGE_INDEXES, type MessageIndex, messageKeys } from "./message-keys.ts";
 
 export const DEFAULT_MESSAGE_LOG_DAYS = 7;
@@ -156,20 +156,14 @@ export function attemptNumber(job: Job): number {
   return prior + (job.attempts ?? 0) + 1;
 }
 
-/**
- * Writes one finished attempt in one script call (recordAttempt-9.lua): the summary, the timeline
- * and the indexes, atomically. Returns the message's summary as it now stands.
- */
-export async function recordAttempt(
-  redis: RedisConnection,
-  input: RecordAttemptInput,
-  options: MessageLogOptions = {},
-): Promise<MessageSummary> {
+/** Attempts written in one script call at most: bounds the call's size and Lua's unpack(). */
+const MAX_ATTEMPTS_PER_CALL = 500;
+
+/** One attempt as the script takes it, and the summary it leaves. */
+function attemptRecord(input: RecordAttemptInput): { args: AttemptRecordArgs; summary: Record<string, string> } {
   const { job, queue, channel } = input;
   const keys = messageKeys();
   const fields = envelopeFields(job, queue, channel);
-  const enqueuedAt = Number(fields.enqueuedAt);
-  const ttlSeconds = Math.ceil(retentionMs(options) / 1000);
   const attempt = attemptNumber(job);
   const record: AttemptRecord = { ...input.attempt, attempt, error: clip(input.attempt.error) };
   const summary: Record<string, string> = {
@@ -195,21 +189,50 @@ export async function recordAttempt(
     const value = indexed[field];
     if (value) indexes.push(keys.index(field, indexValue(value)));
   }
-  await recordAttemptScript(redis, {
+  const args = {
     message: keys.message(job.id),
     events: keys.events(job.id),
-    all: keys.all,
     indexes,
     id: job.id,
-    enqueuedAt,
-    ttlSeconds,
-    eventsCap: MAX_EVENTS_PER_MESSAGE,
-    perIndexCap: MAX_PER_INDEX_VALUE,
+    enqueuedAt: Number(fields.enqueuedAt),
     summary,
     timeline: events.map((e) => JSON.stringify(e)),
-  });
+  };
+  return { args, summary };
+}
+
+/**
+ * Writes finished attempts, the summary, the timeline and the indexes of each message, in one
+ * script call (recordAttempts-9.lua) per few hundred, each call atomic. Returns each message's
+ * summary as it now stands, in the order given.
+ */
+export async function recordAttempts(
+  redis: RedisConnection,
+  inputs: readonly RecordAttemptInput[],
+  options: MessageLogOptions = {},
+): Promise<MessageSummary[]> {
+  const records = inputs.map(attemptRecord);
+  const call = { all: messageKeys().all, ttlSeconds: Math.ceil(retentionMs(options) / 1000) };
+  for (let from = 0; from < records.length; from += MAX_ATTEMPTS_PER_CALL)
+    await recordAttemptsScript(redis, {
+      ...call,
+      eventsCap: MAX_EVENTS_PER_MESSAGE,
+      perIndexCap: MAX_PER_INDEX_VALUE,
+      messages: records.slice(from, from + MAX_ATTEMPTS_PER_CALL).map((r) => r.args),
+    });
   await pruneSometimes(redis, options);
-  return decodeSummary(summary);
+  return records.map((r) => decodeSummary(r.summary));
+}
+
+/** One finished attempt: recordAttempts with one message. */
+export async function recordAttempt(
+  redis: RedisConnection,
+  input: RecordAttemptInput,
+  options: MessageLogOptions = {},
+): Promise<MessageSummary> {
+  const [summary] = await recordAttempts(redis, [input], options);
+  if (!summary) throw new Error("recordAttempts returned no summary");
+  return summary;
 }
 
 export interface MessageEventInput {

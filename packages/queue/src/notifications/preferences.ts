@@ -36,6 +36,20 @@ export async function isUnsubscribed(redis: RedisConnection, recipient: string, 
   return Object.hasOwn(await unsubscribedCategories(redis, recipient), category);
 }
 
+/** isUnsubscribed for many messages in one HMGET (none for transactional ones), in the order given. */
+export async function unsubscribedFrom(
+  redis: RedisConnection,
+  messages: readonly { recipient: string; category: string }[],
+): Promise<boolean[]> {
+  const asked = messages.filter((m) => m.category !== TRANSACTIONAL);
+  const raws =
+    asked.length === 0
+      ? []
+      : await redis.hmget(preferenceKeys().unsubscribed, ...asked.map((m) => normalize(m.recipient)));
+  const found = new Map(asked.map((m, index) => [m, Object.hasOwn(decode(raws[index] ?? null), m.category)]));
+  return messages.map((m) => found.get(m) ?? false);
+}
+
 export class PreferenceLimitError extends Error {
   override readonly name = "PreferenceLimitError";
 }

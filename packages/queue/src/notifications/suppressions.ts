@@ -32,6 +32,17 @@ export async function isSuppressed(redis: RedisConnection, address: string): Pro
   return raw === null ? null : decode(normalized, raw);
 }
 
+/** isSuppressed for many addresses in one HMGET, in the order given. */
+export async function suppressionsOf(
+  redis: RedisConnection,
+  addresses: readonly string[],
+): Promise<(Suppression | null)[]> {
+  if (addresses.length === 0) return [];
+  const normalized = addresses.map(normalize);
+  const raws = await redis.hmget(key(), ...normalized);
+  return raws.map((raw, index) => (raw === null ? null : decode(normalized[index] ?? "", raw)));
+}
+
 /** Adds or refreshes a suppression; the first reason recorded is kept. Returns true when new. */
 export async function suppress(
   redis: RedisConnection,
