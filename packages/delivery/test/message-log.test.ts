@@ -141,7 +141,10 @@ describe("message log", () => {
 
   it("finds messages by each field and time, paged, with the total", async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++)
+    for (let i = 0; i < 5; i++) {
+      // Newest first is by time to the millisecond; two messages of one millisecond have no order.
+      const pushedAt = Date.now();
+      while (Date.now() === pushedAt) await new Promise((resolve) => setTimeout(resolve, 1));
       ids.push(
         (
           await queue.push(
@@ -150,6 +153,7 @@ describe("message log", () => {
           )
         ).id,
       );
+    }
     await waitFor(async () => (await searchMessages(redis, { batchId: "b-search" })).total === 5);
     const page = await searchMessages(redis, { to: "search@example.com", limit: 2 });
     expect(page).toMatchObject({ total: 5, exact: true });
