@@ -3,20 +3,13 @@
 // request in 50 ms. Counts recipients the stand-in accepted. Prints {"deliverBatchPerSec":N}.
 //
 //   bun apps/workers/dev/bench-deliver-batch.ts [--recipients N] [--concurrency N] [--latency-ms N]
-import { createRedis } from "@notify/queue";
 import { sendCampaign } from "@notify/queue/notifications";
-import { ProviderStandIn, startRedisServer, waitFor } from "@notify/testing";
-import { cpuSecondsOf, numberArg } from "./bench-deliver.ts";
-import { redisUsagePerJob, sampleRedis } from "./redis-usage.ts";
-import { spawnWorker, waitStarted } from "./worker-process.ts";
+import { waitFor } from "@notify/testing";
+import { numberArg, type RigOptions, startDeliveryRig } from "./delivery-rig.ts";
 
-export interface DeliverBatchBenchOptions {
+/** Its `concurrency` is the jobs the worker runs at once: batches fill only from jobs running together. */
+export interface DeliverBatchBenchOptions extends RigOptions {
   recipients: number;
-  /** Jobs the worker runs at once: batches fill only from jobs running together. */
-  concurrency: number;
-  latencyMs: number;
-  /** Before the worker's script, e.g. ["--cpu-prof-md"] to profile it. */
-  bunArgs?: string[];
 }
 
 const content = {
@@ -32,60 +25,34 @@ const recipientsOf = (from: number, count: number) =>
   }));
 
 export async function benchDeliverBatch(options: DeliverBatchBenchOptions) {
-  const server = await startRedisServer();
-  const standIn = await new ProviderStandIn({ latencyMs: options.latencyMs, keepBodies: false }).start();
-  const redis = createRedis(server.url);
-  const worker = spawnWorker(
-    "email",
-    {
-      REDIS_URL: server.url,
-      SENDGRID_API_KEY: "SG.bench",
-      SENDGRID_BASE_URL: standIn.url,
-      EMAIL_CONCURRENCY: String(options.concurrency),
-    },
-    options.bunArgs,
-    { keepLogs: false },
-  );
+  const rig = await startDeliveryRig(options);
   try {
-    await waitStarted(worker, 60_000);
     // Warm-up: connections, JIT, the campaign's template.
     const warm = Math.min(2_000, Math.floor(options.recipients / 10));
-    await sendCampaign(redis, { content, recipients: recipientsOf(0, warm), campaignId: "bench-warm" });
-    await waitFor(() => standIn.stats().accepted >= warm, { timeoutMs: 60_000, message: "warm-up" });
-    const started = performance.now();
-    const cpuBefore = cpuSecondsOf(worker.child.pid);
-    const redisBefore = await sampleRedis(redis);
-    await sendCampaign(redis, {
-      content,
-      recipients: recipientsOf(warm, options.recipients - warm),
-      campaignId: "bench",
-      batchSize: 10_000,
-    });
-    await waitFor(() => standIn.stats().accepted >= options.recipients, {
-      timeoutMs: 120_000,
-      intervalMs: 5,
-      message: "all delivered",
-    });
-    const seconds = (performance.now() - started) / 1000;
-    const cpuAfter = cpuSecondsOf(worker.child.pid);
-    const redisAfter = await sampleRedis(redis);
+    await sendCampaign(rig.redis, { content, recipients: recipientsOf(0, warm), campaignId: "bench-warm" });
+    await waitFor(() => rig.standIn.stats().accepted >= warm, { timeoutMs: 60_000, message: "warm-up" });
     const measured = options.recipients - warm;
+    const cost = await rig.measure(measured, async () => {
+      await sendCampaign(rig.redis, {
+        content,
+        recipients: recipientsOf(warm, measured),
+        campaignId: "bench",
+        batchSize: 10_000,
+      });
+      await waitFor(() => rig.standIn.stats().accepted >= options.recipients, {
+        timeoutMs: 120_000,
+        intervalMs: 5,
+        message: "all delivered",
+      });
+    });
     return {
-      deliverBatchPerSec: Math.round(measured / seconds),
-      /** The worker's CPU per campaign email: what the rate would be on a core of its own. */
-      workerCpuUsPerJob:
-        cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / measured),
-      ...redisUsagePerJob(redisBefore, redisAfter, measured),
+      deliverBatchPerSec: Math.round(measured / cost.seconds),
       recipients: measured,
-      requests: standIn.stats().requests,
-      seconds: Math.round(seconds * 100) / 100,
+      requests: rig.standIn.stats().requests,
+      ...cost,
     };
   } finally {
-    worker.child.kill("SIGTERM");
-    await worker.exited;
-    redis.disconnect();
-    await standIn.stop();
-    await server.stop();
+    await rig.stop();
   }
 }
 
