@@ -3,6 +3,7 @@ import { type RedisClusterHandle, startRedisCluster, waitFor } from "@notify/tes
 import { Cluster } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorker, PermanentError, Queue, redisInfo } from "../src/index.ts";
+import { getMessage, recordAttempts, recordTrackingHit, searchMessages } from "../src/notifications/index.ts";
 
 let cluster: RedisClusterHandle;
 const clients: Cluster[] = [];
@@ -65,4 +66,36 @@ describe("Redis Cluster (three masters)", () => {
     expect(info.keys).toBeGreaterThan(0);
     await Promise.all(workers.map((w) => w.close()));
   }, 60_000);
+
+  it("runs the email layer's multi-key scripts: a grouped message-log write and tracking hits", async () => {
+    const redis = connect();
+    const now = Date.now();
+    const attempts = ["c1", "c2", "c3"].map((id, i) => ({
+      job: {
+        id,
+        type: "welcome",
+        to: `c${i}@example.com`,
+        data: {},
+        attempts: 0,
+        batchId: "cluster-batch",
+        createdAt: now,
+      },
+      queue: "email",
+      channel: "email" as const,
+      attempt: {
+        startedAt: now,
+        endedAt: now + 5,
+        outcome: "sent" as const,
+        provider: "sendgrid",
+        providerMessageId: `pm-${id}`,
+      },
+    }));
+    expect((await recordAttempts(redis, attempts)).map((m) => m.status)).toEqual(["sent", "sent", "sent"]);
+    expect((await searchMessages(redis, { batchId: "cluster-batch" })).total).toBe(3);
+    expect(await getMessage(redis, "c2")).toMatchObject({ status: "sent", providerMessageId: "pm-c2" });
+    expect(await recordTrackingHit(redis, { kind: "open", jobId: "c1" }, now)).toBe(true);
+    expect(await recordTrackingHit(redis, { kind: "open", jobId: "c1" }, now)).toBe(false);
+    expect(await recordTrackingHit(redis, { kind: "open", jobId: "c2", batchId: "cluster-batch" }, now)).toBe(true);
+    expect(await recordTrackingHit(redis, { kind: "open", jobId: "c2", batchId: "cluster-batch" }, now)).toBe(false);
+  });
 });
