@@ -21,7 +21,7 @@ import { collectFailures, type DrainFailure } from "./drain-failures.ts";
 import { errorMessage, PermanentError } from "./errors.ts";
 import { decideFailure, isExpired } from "./failure.ts";
 import { Flight, type Handler } from "./flight.ts";
-import { type Job, parseRawJob } from "./job.ts";
+import { type Job, type ParseLimits, parseRawJob } from "./job.ts";
 import { type QueueKeys, queueKeys, registryKey } from "./keys.ts";
 import { Lease } from "./lease.ts";
 import { type Logger, stderrLogger } from "./logger.ts";
@@ -62,6 +62,7 @@ export class Worker extends WorkerEmitter {
   readonly limiter: RateLimiter | null;
   private readonly keys: QueueKeys;
   private readonly settings: WorkerSettings;
+  private readonly parseLimits: ParseLimits;
   private readonly redis: RedisConnection;
   private readonly log: Logger;
   private readonly lease: Lease;
@@ -81,6 +82,11 @@ export class Worker extends WorkerEmitter {
   private closing = false;
   private pausedReason: string | null = null;
   private wake: (() => void) | null = null;
+  /**
+   * While the loop idles for want of room to claim, a finished job wakes it only once this few
+   * jobs are held: waking it for every job cost a timer, a promise and a turn of the loop each.
+   */
+  private wakeAtHeld = Number.POSITIVE_INFINITY;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private lastBeatAskedAt = 0;
   private drainBudget = Number.POSITIVE_INFINITY;
@@ -95,6 +101,7 @@ export class Worker extends WorkerEmitter {
     this.queue = queue;
     this.keys = queueKeys(queue, options.prefix);
     this.settings = resolveSettings(options);
+    this.parseLimits = { maxBytes: this.settings.maxJobBytes, defaultType: this.settings.defaultType };
     // With a rate limit, every claimed job must have its token: no read-ahead then.
     this.readAhead = options.limiter
       ? new ReadAhead(0, true)
@@ -375,7 +382,11 @@ export class Worker extends WorkerEmitter {
     const room = Math.min(this.settings.concurrency + prefetch - held, this.drainBudget);
     // Claim in worthwhile batches; a completion wakes the loop when there is room again.
     const worthwhile = held === 0 ? 1 : Math.max(1, Math.ceil(prefetch / 2));
-    if (room < worthwhile) return this.idle(1_000);
+    if (room < worthwhile) {
+      // Room grows by one a finished job: a worthwhile claim needs held down to this (or to none).
+      const wakeAtHeld = this.drainBudget >= worthwhile ? this.settings.concurrency + prefetch - worthwhile : 0;
+      return this.idle(1_000, wakeAtHeld);
+    }
     let wanted = room;
     if (this.limiter) {
       const { granted, waitMs } = await this.limiter.acquire(room);
@@ -488,10 +499,7 @@ export class Worker extends WorkerEmitter {
   private async run(flight: Flight): Promise<void> {
     const { held } = flight;
     try {
-      const parsed = parseRawJob(held.payload, {
-        maxBytes: this.settings.maxJobBytes,
-        defaultType: this.settings.defaultType,
-      });
+      const parsed = parseRawJob(held.payload, this.parseLimits);
       if (!parsed.ok) return await this.deadLetterInvalid(held, parsed.reason, parsed.kind);
       const job = parsed.job;
       let started = 0;
@@ -519,7 +527,7 @@ export class Worker extends WorkerEmitter {
       this.readAhead.jobFinished();
       this.inFlight.delete(flight);
       this.startBuffered();
-      this.wake?.();
+      if (this.inFlight.size + this.buffer.length <= this.wakeAtHeld) this.wake?.();
     }
   }
 
@@ -642,17 +650,24 @@ export class Worker extends WorkerEmitter {
     return this.idle(Math.max(5, Math.min(waitMs, 1_000)));
   }
 
-  /** Sleeps until `ms` passes or something happens (a slot frees, resume, shutdown). */
-  private idle(ms: number): Promise<void> {
+  /**
+   * Sleeps until `ms` passes or something happens (a slot frees, resume, shutdown); a finished
+   * job counts only once no more than `wakeAtHeld` jobs are held.
+   */
+  private idle(ms: number, wakeAtHeld = Number.POSITIVE_INFINITY): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       const self = this;
       function done() {
         clearTimeout(timer);
-        if (self.wake === done) self.wake = null;
+        if (self.wake === done) {
+          self.wake = null;
+          self.wakeAtHeld = Number.POSITIVE_INFINITY;
+        }
         resolve();
       }
       this.wake = done;
+      this.wakeAtHeld = wakeAtHeld;
     });
   }
 }
