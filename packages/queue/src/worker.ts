@@ -20,6 +20,7 @@ import type { RedisConnection } from "./connection.ts";
 import { collectFailures, type DrainFailure } from "./drain-failures.ts";
 import { errorMessage, PermanentError } from "./errors.ts";
 import { decideFailure, isExpired } from "./failure.ts";
+import { Fifo } from "./fifo.ts";
 import { Flight, type Handler } from "./flight.ts";
 import { type Job, type ParseLimits, parseRawJob } from "./job.ts";
 import { type QueueKeys, queueKeys, registryKey } from "./keys.ts";
@@ -72,7 +73,7 @@ export class Worker extends WorkerEmitter {
   private readonly blockingPop: BlockingPop;
   private readonly inFlight = new Set<Flight>();
   /** Claimed (in our active hash) but not started yet: the next jobs start without a round trip. */
-  private buffer: Held[] = [];
+  private readonly buffer = new Fifo<Held>();
   private readonly readAhead: ReadAhead;
   private readonly startedAt = Date.now();
   private running: Promise<void> | null = null;
@@ -204,7 +205,7 @@ export class Worker extends WorkerEmitter {
   async close({ graceMs = 10_000 }: { graceMs?: number } = {}): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    const readAhead = this.buffer.splice(0); // not started: handed back below, in queue order
+    const readAhead = this.buffer.takeAll(); // not started: handed back below, in queue order
     this.maintenance.stop();
     const sourcesStopped = this.sources?.stop();
     this.wake?.();
@@ -240,7 +241,7 @@ export class Worker extends WorkerEmitter {
       await within(Promise.all([...this.inFlight].map((f) => f.done)), ABORT_WAIT_MS);
     }
     await this.outcomes.flushAll();
-    await this.releaseActive([...readAhead, ...this.buffer.splice(0)]);
+    await this.releaseActive([...readAhead, ...this.buffer.takeAll()]);
     const { active, landing } = this.lease.holder;
     const held = this.inFlight.size + (await this.redis.hlen(active)) + (await this.redis.llen(landing));
     if (held === 0) {
@@ -319,7 +320,7 @@ export class Worker extends WorkerEmitter {
     for (const flight of this.inFlight) {
       if (flight.held.holder === previous) flight.abort(new Error("lease lost"));
     }
-    this.buffer = this.buffer.filter((held) => held.holder !== previous);
+    this.buffer.retain((held) => held.holder !== previous);
     try {
       await this.returnLanded(previous.landing);
       const running = new Set([...this.inFlight].map((flight) => flight.held.field));
@@ -341,7 +342,7 @@ export class Worker extends WorkerEmitter {
     this.pausedReason = pausedReason;
     if (!wasPaused && pausedReason !== null && this.buffer.length > 0) {
       // Paused: jobs read ahead but not started go back to the head of the queue.
-      await this.releaseActive(this.buffer.splice(0));
+      await this.releaseActive(this.buffer.takeAll());
     }
     if (wasPaused && pausedReason === null) {
       this.startBuffered();
@@ -504,7 +505,7 @@ export class Worker extends WorkerEmitter {
       const job = parsed.job;
       let started = 0;
       try {
-        if (isExpired(job, Date.now())) {
+        if (job.expiresAt !== undefined && isExpired(job, Date.now())) {
           throw new PermanentError("expired before it could be sent", { reason: "expired" });
         }
         this.options.validate?.(job);
@@ -625,7 +626,7 @@ export class Worker extends WorkerEmitter {
   private knownFields(withReadAhead: boolean): Set<string> {
     return new Set<string>([
       ...[...this.inFlight].map((flight) => flight.held.field),
-      ...(withReadAhead ? this.buffer.map((held) => held.field) : []),
+      ...(withReadAhead ? this.buffer.toArray().map((held) => held.field) : []),
       ...this.outcomes.unackedFields(),
     ]);
   }
