@@ -2,7 +2,14 @@
 // {"id","type","to","data","attempts"}; everything else is optional and has a default.
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { DEFAULT_MAX_JOB_BYTES, jsonTextDepth, MAX_JOB_DEPTH, topLevelKeyCount, utf8Bytes } from "./json-bounds.ts";
+import {
+  DEFAULT_MAX_JOB_BYTES,
+  jsonTextDepth,
+  MAX_JOB_DEPTH,
+  nestsDeeperThan,
+  topLevelKeyCount,
+  utf8Bytes,
+} from "./json-bounds.ts";
 
 export const backoffSchema = z.object({
   type: z.enum(["exponential", "fixed"]),
@@ -150,18 +157,23 @@ export function parseRawJob(raw: string, limits: ParseLimits = {}): ParsedRaw {
     };
   }
   const maxDepth = limits.maxDepth ?? MAX_JOB_DEPTH;
-  if (jsonTextDepth(raw, maxDepth) > maxDepth) {
-    return invalid(`invalid job: nested deeper than ${maxDepth} levels`, raw);
-  }
   // Our own envelopes start with their id and hold no other top-level id; anything else is checked.
   const ownShape = raw.startsWith('{"id":"') && raw.indexOf('"id"', 6) === -1 && !raw.includes("\\u");
-  if (!ownShape && topLevelKeyCount(raw, "id") > 1) return invalid("invalid job: the envelope has two ids", raw);
+  if (!ownShape) {
+    if (jsonTextDepth(raw, maxDepth) > maxDepth) return tooDeep(maxDepth, raw);
+    if (topLevelKeyCount(raw, "id") > 1) return invalid("invalid job: the envelope has two ids", raw);
+  }
   let value: unknown;
   try {
+    // JSON.parse itself is iterative in V8 and JavaScriptCore (a million levels parse), so the
+    // depth of our own envelopes is checked on the parsed value: a walk over a few objects
+    // instead of a scan of every character, which cost a third as much as the parse itself.
     value = JSON.parse(raw);
   } catch (error) {
+    if (ownShape && jsonTextDepth(raw, maxDepth) > maxDepth) return tooDeep(maxDepth, raw);
     return invalid(`malformed JSON: ${(error as Error).message}`, raw);
   }
+  if (ownShape && nestsDeeperThan(value, maxDepth)) return tooDeep(maxDepth, raw);
   if (limits.defaultType !== undefined && isUntypedObject(value)) value.type = limits.defaultType;
   if (isWellFormedEnvelope(value)) {
     value.attempts ??= 0;
@@ -180,6 +192,10 @@ export function parseRawJob(raw: string, limits: ParseLimits = {}): ParsedRaw {
 
 function isUntypedObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !("type" in value);
+}
+
+function tooDeep(maxDepth: number, raw: string): ParsedRaw {
+  return invalid(`invalid job: nested deeper than ${maxDepth} levels`, raw);
 }
 
 function invalid(reason: string, raw: string): ParsedRaw {

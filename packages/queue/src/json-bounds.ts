@@ -53,6 +53,22 @@ export function valueDepth(value: unknown, limit = MAX_JOB_DEPTH): number {
   return deepest;
 }
 
+/**
+ * Whether a parsed value nests objects and arrays more than `limit` levels deep (valueDepth(value)
+ * > limit) without allocating: the recursion never goes past `limit + 1` levels.
+ */
+export function nestsDeeperThan(value: unknown, limit = MAX_JOB_DEPTH): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (limit <= 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (nestsDeeperThan(value[i], limit - 1)) return true;
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) if (nestsDeeperThan(record[key], limit - 1)) return true;
+  return false;
+}
+
 /** UTF-8 size of a string without allocating its encoding. */
 export function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, "utf8");

@@ -13,9 +13,14 @@ const INF = "+Inf";
 const fieldOf = (le: string) => `t:${le}`;
 export const PROCESSING_TIME_FIELDS = [...PROCESSING_BUCKETS_SECONDS.map(String), INF].map(fieldOf);
 
+/** The field of each finite bucket, built once: an ack batch looks one up per job. */
+const FINITE_FIELDS = PROCESSING_BUCKETS_SECONDS.map((le) => fieldOf(String(le)));
+
 export function bucketFieldOf(durationMs: number): string {
   const seconds = durationMs / 1000;
-  for (const le of PROCESSING_BUCKETS_SECONDS) if (seconds <= le) return fieldOf(String(le));
+  for (let i = 0; i < PROCESSING_BUCKETS_SECONDS.length; i++) {
+    if (seconds <= (PROCESSING_BUCKETS_SECONDS[i] as number)) return FINITE_FIELDS[i] as string;
+  }
   return fieldOf(INF);
 }
 

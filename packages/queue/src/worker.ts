@@ -20,8 +20,9 @@ import type { RedisConnection } from "./connection.ts";
 import { collectFailures, type DrainFailure } from "./drain-failures.ts";
 import { errorMessage, PermanentError } from "./errors.ts";
 import { decideFailure, isExpired } from "./failure.ts";
+import { Fifo } from "./fifo.ts";
 import { Flight, type Handler } from "./flight.ts";
-import { type Job, parseRawJob } from "./job.ts";
+import { type Job, type ParseLimits, parseRawJob } from "./job.ts";
 import { type QueueKeys, queueKeys, registryKey } from "./keys.ts";
 import { Lease } from "./lease.ts";
 import { type Logger, stderrLogger } from "./logger.ts";
@@ -62,6 +63,7 @@ export class Worker extends WorkerEmitter {
   readonly limiter: RateLimiter | null;
   private readonly keys: QueueKeys;
   private readonly settings: WorkerSettings;
+  private readonly parseLimits: ParseLimits;
   private readonly redis: RedisConnection;
   private readonly log: Logger;
   private readonly lease: Lease;
@@ -71,7 +73,7 @@ export class Worker extends WorkerEmitter {
   private readonly blockingPop: BlockingPop;
   private readonly inFlight = new Set<Flight>();
   /** Claimed (in our active hash) but not started yet: the next jobs start without a round trip. */
-  private buffer: Held[] = [];
+  private readonly buffer = new Fifo<Held>();
   private readonly readAhead: ReadAhead;
   private readonly startedAt = Date.now();
   private running: Promise<void> | null = null;
@@ -81,6 +83,11 @@ export class Worker extends WorkerEmitter {
   private closing = false;
   private pausedReason: string | null = null;
   private wake: (() => void) | null = null;
+  /**
+   * While the loop idles for want of room to claim, a finished job wakes it only once this few
+   * jobs are held: waking it for every job cost a timer, a promise and a turn of the loop each.
+   */
+  private wakeAtHeld = Number.POSITIVE_INFINITY;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private lastBeatAskedAt = 0;
   private drainBudget = Number.POSITIVE_INFINITY;
@@ -95,6 +102,7 @@ export class Worker extends WorkerEmitter {
     this.queue = queue;
     this.keys = queueKeys(queue, options.prefix);
     this.settings = resolveSettings(options);
+    this.parseLimits = { maxBytes: this.settings.maxJobBytes, defaultType: this.settings.defaultType };
     // With a rate limit, every claimed job must have its token: no read-ahead then.
     this.readAhead = options.limiter
       ? new ReadAhead(0, true)
@@ -197,7 +205,7 @@ export class Worker extends WorkerEmitter {
   async close({ graceMs = 10_000 }: { graceMs?: number } = {}): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    const readAhead = this.buffer.splice(0); // not started: handed back below, in queue order
+    const readAhead = this.buffer.takeAll(); // not started: handed back below, in queue order
     this.maintenance.stop();
     const sourcesStopped = this.sources?.stop();
     this.wake?.();
@@ -233,7 +241,7 @@ export class Worker extends WorkerEmitter {
       await within(Promise.all([...this.inFlight].map((f) => f.done)), ABORT_WAIT_MS);
     }
     await this.outcomes.flushAll();
-    await this.releaseActive([...readAhead, ...this.buffer.splice(0)]);
+    await this.releaseActive([...readAhead, ...this.buffer.takeAll()]);
     const { active, landing } = this.lease.holder;
     const held = this.inFlight.size + (await this.redis.hlen(active)) + (await this.redis.llen(landing));
     if (held === 0) {
@@ -312,7 +320,7 @@ export class Worker extends WorkerEmitter {
     for (const flight of this.inFlight) {
       if (flight.held.holder === previous) flight.abort(new Error("lease lost"));
     }
-    this.buffer = this.buffer.filter((held) => held.holder !== previous);
+    this.buffer.retain((held) => held.holder !== previous);
     try {
       await this.returnLanded(previous.landing);
       const running = new Set([...this.inFlight].map((flight) => flight.held.field));
@@ -334,7 +342,7 @@ export class Worker extends WorkerEmitter {
     this.pausedReason = pausedReason;
     if (!wasPaused && pausedReason !== null && this.buffer.length > 0) {
       // Paused: jobs read ahead but not started go back to the head of the queue.
-      await this.releaseActive(this.buffer.splice(0));
+      await this.releaseActive(this.buffer.takeAll());
     }
     if (wasPaused && pausedReason === null) {
       this.startBuffered();
@@ -375,7 +383,11 @@ export class Worker extends WorkerEmitter {
     const room = Math.min(this.settings.concurrency + prefetch - held, this.drainBudget);
     // Claim in worthwhile batches; a completion wakes the loop when there is room again.
     const worthwhile = held === 0 ? 1 : Math.max(1, Math.ceil(prefetch / 2));
-    if (room < worthwhile) return this.idle(1_000);
+    if (room < worthwhile) {
+      // Room grows by one a finished job: a worthwhile claim needs held down to this (or to none).
+      const wakeAtHeld = this.drainBudget >= worthwhile ? this.settings.concurrency + prefetch - worthwhile : 0;
+      return this.idle(1_000, wakeAtHeld);
+    }
     let wanted = room;
     if (this.limiter) {
       const { granted, waitMs } = await this.limiter.acquire(room);
@@ -488,15 +500,12 @@ export class Worker extends WorkerEmitter {
   private async run(flight: Flight): Promise<void> {
     const { held } = flight;
     try {
-      const parsed = parseRawJob(held.payload, {
-        maxBytes: this.settings.maxJobBytes,
-        defaultType: this.settings.defaultType,
-      });
+      const parsed = parseRawJob(held.payload, this.parseLimits);
       if (!parsed.ok) return await this.deadLetterInvalid(held, parsed.reason, parsed.kind);
       const job = parsed.job;
       let started = 0;
       try {
-        if (isExpired(job, Date.now())) {
+        if (job.expiresAt !== undefined && isExpired(job, Date.now())) {
           throw new PermanentError("expired before it could be sent", { reason: "expired" });
         }
         this.options.validate?.(job);
@@ -519,7 +528,7 @@ export class Worker extends WorkerEmitter {
       this.readAhead.jobFinished();
       this.inFlight.delete(flight);
       this.startBuffered();
-      this.wake?.();
+      if (this.inFlight.size + this.buffer.length <= this.wakeAtHeld) this.wake?.();
     }
   }
 
@@ -617,7 +626,7 @@ export class Worker extends WorkerEmitter {
   private knownFields(withReadAhead: boolean): Set<string> {
     return new Set<string>([
       ...[...this.inFlight].map((flight) => flight.held.field),
-      ...(withReadAhead ? this.buffer.map((held) => held.field) : []),
+      ...(withReadAhead ? this.buffer.toArray().map((held) => held.field) : []),
       ...this.outcomes.unackedFields(),
     ]);
   }
@@ -642,17 +651,24 @@ export class Worker extends WorkerEmitter {
     return this.idle(Math.max(5, Math.min(waitMs, 1_000)));
   }
 
-  /** Sleeps until `ms` passes or something happens (a slot frees, resume, shutdown). */
-  private idle(ms: number): Promise<void> {
+  /**
+   * Sleeps until `ms` passes or something happens (a slot frees, resume, shutdown); a finished
+   * job counts only once no more than `wakeAtHeld` jobs are held.
+   */
+  private idle(ms: number, wakeAtHeld = Number.POSITIVE_INFINITY): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       const self = this;
       function done() {
         clearTimeout(timer);
-        if (self.wake === done) self.wake = null;
+        if (self.wake === done) {
+          self.wake = null;
+          self.wakeAtHeld = Number.POSITIVE_INFINITY;
+        }
         resolve();
       }
       this.wake = done;
+      this.wakeAtHeld = wakeAtHeld;
     });
   }
 }
