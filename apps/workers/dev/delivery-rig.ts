@@ -3,9 +3,9 @@
 // timed phase and reads the worker's and Redis's CPU around it (the cores are shared, so CPU per
 // email says more than the rate alone).
 import { readFileSync } from "node:fs";
-import { createRedis, type RedisConnection } from "@notify/queue";
+import { createRedis, type RedisConnection, redisUsage } from "@notify/queue";
 import { ProviderStandIn, startRedisServer } from "@notify/testing";
-import { redisUsagePerJob, sampleRedis } from "./redis-usage.ts";
+import { redisUsagePerJob } from "./redis-usage.ts";
 import { spawnWorker, waitStarted } from "./worker-process.ts";
 
 export interface RigOptions {
@@ -83,11 +83,11 @@ export async function startDeliveryRig(options: RigOptions): Promise<DeliveryRig
     async measure(emails, run) {
       const started = performance.now();
       const cpuBefore = cpuSecondsOf(worker.child.pid);
-      const redisBefore = await sampleRedis(redis);
+      const redisBefore = await redisUsage(redis);
       await run();
       const seconds = (performance.now() - started) / 1000;
       const cpuAfter = cpuSecondsOf(worker.child.pid);
-      const redisAfter = await sampleRedis(redis);
+      const redisAfter = await redisUsage(redis);
       const workerCpuUsPerJob =
         cpuBefore === null || cpuAfter === null ? null : Math.round(((cpuAfter - cpuBefore) * 1e6) / emails);
       return {

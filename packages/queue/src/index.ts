@@ -84,7 +84,15 @@ export type { BulkOptions, BulkResult, JobInput, PushOptions, PushResult } from 
 export { type BatchProgress, type CleanableState, Queue, type QueueOptions } from "./queue.ts";
 export { RateLimiter, rateLimiterFor } from "./rate-limiter.ts";
 export { redisEnvironmentProblem } from "./redis-env.ts";
-export { evictionWarning, listQueues, type RedisInfo, redisInfo, warnOnEvictionPolicy } from "./redis-info.ts";
+export {
+  evictionWarning,
+  listQueues,
+  type RedisInfo,
+  type RedisUsage,
+  redisInfo,
+  redisUsage,
+  warnOnEvictionPolicy,
+} from "./redis-info.ts";
 export { execReplicated, NotReplicatedError, type ReplicationOptions, replicationFromEnv } from "./replication.ts";
 export { nextRun, type Schedule, type ScheduleInput, scheduleInputSchema } from "./schedules.ts";
 export type { SourceList } from "./source-lists.ts";

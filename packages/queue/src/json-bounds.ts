@@ -55,17 +55,25 @@ export function valueDepth(value: unknown, limit = MAX_JOB_DEPTH): number {
 
 /**
  * Whether a parsed value nests objects and arrays more than `limit` levels deep (valueDepth(value)
- * > limit) without allocating: the recursion never goes past `limit + 1` levels.
+ * > limit). A loop, not a recursion: inspection allows 5,000 levels, past what a call stack holds
+ * (a recursion overflowed on a 30,000-level job in the admin's jobs.get); it stops at the first
+ * container past the limit, and an envelope's few objects cost a few array slots.
  */
 export function nestsDeeperThan(value: unknown, limit = MAX_JOB_DEPTH): boolean {
   if (typeof value !== "object" || value === null) return false;
-  if (limit <= 0) return true;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (nestsDeeperThan(value[i], limit - 1)) return true;
-    return false;
+  const pending: object[] = [value];
+  const depths: number[] = [1];
+  while (pending.length > 0) {
+    const container = pending.pop() as object;
+    const depth = depths.pop() as number;
+    if (depth > limit) return true;
+    const children: unknown[] = Array.isArray(container) ? container : Object.values(container);
+    for (const child of children) {
+      if (typeof child !== "object" || child === null) continue;
+      pending.push(child);
+      depths.push(depth + 1);
+    }
   }
-  const record = value as Record<string, unknown>;
-  for (const key in record) if (nestsDeeperThan(record[key], limit - 1)) return true;
   return false;
 }
 

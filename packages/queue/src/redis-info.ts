@@ -36,6 +36,29 @@ function parseInfo(text: string): Record<string, string> {
   return fields;
 }
 
+/** What Redis has spent so far: CPU seconds (user + sys) and calls per command, summed over masters. */
+export interface RedisUsage {
+  cpuSeconds: number;
+  /** Calls per command (`evalsha`, `hmget`, ...), as INFO commandstats counts them. */
+  calls: Map<string, number>;
+}
+
+/** Read before and after a measured run, so a benchmark can charge Redis's share to each job. */
+export async function redisUsage(redis: RedisConnection): Promise<RedisUsage> {
+  const nodes = isCluster(redis) ? redis.nodes("master") : [redis];
+  const usage: RedisUsage = { cpuSeconds: 0, calls: new Map() };
+  for (const node of nodes) {
+    const fields = parseInfo(`${await node.info("cpu")}\r\n${await node.info("commandstats")}`);
+    usage.cpuSeconds += Number(fields.used_cpu_user ?? 0) + Number(fields.used_cpu_sys ?? 0);
+    for (const [field, value] of Object.entries(fields)) {
+      const calls = /^calls=(\d+)/.exec(value)?.[1];
+      if (field.startsWith("cmdstat_") && calls)
+        usage.calls.set(field.slice(8), (usage.calls.get(field.slice(8)) ?? 0) + Number(calls));
+    }
+  }
+  return usage;
+}
+
 /** Seed 004's redis_stats, plus what an admin page needs. On a cluster, memory, keys and clients are summed over masters. */
 export async function redisInfo(redis: RedisConnection): Promise<RedisInfo> {
   const nodes = isCluster(redis) ? redis.nodes("master") : [redis];
