@@ -36,7 +36,10 @@ describe("retrying and scheduled delayed jobs", () => {
     expect(retrying.jobs.map((f) => [f.job?.id, f.job?.attempts, f.job?.lastError])).toEqual([
       [flakyId, 1, "provider timed out"],
     ]);
-    expect(retrying.jobs[0]?.at).toBeGreaterThan(Date.now() + 3_000_000);
+    // An hour's fixed backoff, less its jitter (backoff.ts: +-25%): due in 45 to 75 minutes.
+    const dueIn = (retrying.jobs[0]?.at ?? 0) - Date.now();
+    expect(dueIn).toBeGreaterThan(0.75 * 3_600_000 - 60_000);
+    expect(dueIn).toBeLessThanOrEqual(1.25 * 3_600_000);
 
     const scheduled = await queue.delayedJobs({ kind: "scheduled" });
     expect(scheduled.total).toBe(2);
