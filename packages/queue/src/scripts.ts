@@ -18,7 +18,7 @@ const SCRIPT_NAMES = [
   "retryDeadLetter-3",
   "returnLanded-2",
   "addBatchItems-5",
-  "advanceMessageStatus-1",
+  "recordMessageEvent-2",
   "recordAttempts-9",
   "cleanOlder-1",
   "recordTrackingHit-2",
@@ -453,11 +453,21 @@ export async function addBatchItems(redis: RedisConnection, a: BatchItemsArgs): 
 }
 
 /** 1 moved, 0 stayed (a higher status is already there), -1 not in the log. */
-export async function advanceMessageStatus(
+export async function recordMessageEventScript(
   redis: RedisConnection,
-  a: { message: string; status: string; rank: number; at: number },
+  a: {
+    message: string;
+    events: string;
+    status: string;
+    rank: number;
+    at: number;
+    event: string;
+    maxEvents: number;
+    ttlSeconds: number;
+  },
 ): Promise<-1 | 0 | 1> {
-  return (await invoker(redis, "advanceMessageStatus-1")(a.message, a.status, a.rank, a.at)) as -1 | 0 | 1;
+  const run = invoker(redis, "recordMessageEvent-2");
+  return (await run(a.message, a.events, a.status, a.rank, a.at, a.event, a.maxEvents, a.ttlSeconds)) as -1 | 0 | 1;
 }
 
 export interface AttemptRecordArgs {

@@ -7,7 +7,7 @@
 // for its first attempt is found by the queue's own search, not here.
 import type { RedisConnection } from "../connection.ts";
 import { type Job, jobCreatedAt } from "../job.ts";
-import { type AttemptRecordArgs, advanceMessageStatus, recordAttemptsScript } from "../scripts.ts";
+import { type AttemptRecordArgs, recordAttemptsScript, recordMessageEventScript } from "../scripts.ts";
 import { MESSAGE_INDEXES, type MessageIndex, messageKeys } from "./message-keys.ts";
 
 export const DEFAULT_MESSAGE_LOG_DAYS = 7;
@@ -250,23 +250,20 @@ export async function recordMessageEvent(
   options: MessageLogOptions = {},
 ): Promise<MessageSummary | null> {
   const keys = messageKeys();
-  const moved = await advanceMessageStatus(redis, {
+  const stored = { ...event, reason: clip(event.reason), url: clip(event.url) };
+  const moved = await recordMessageEventScript(redis, {
     message: keys.message(jobId),
+    events: keys.events(jobId),
     status: event.type,
     rank: STATUS_RANK[event.type],
     at: event.at,
+    event: JSON.stringify(stored),
+    maxEvents: MAX_EVENTS_PER_MESSAGE,
+    ttlSeconds: Math.ceil(retentionMs(options) / 1000),
   });
   if (moved === -1) return null;
-  const ttlSeconds = Math.ceil(retentionMs(options) / 1000);
-  const stored = { ...event, reason: clip(event.reason), url: clip(event.url) };
-  const tx = redis.multi();
-  tx.rpush(keys.events(jobId), JSON.stringify(stored));
-  tx.ltrim(keys.events(jobId), -MAX_EVENTS_PER_MESSAGE, -1);
-  tx.expire(keys.events(jobId), ttlSeconds);
-  tx.hgetall(keys.message(jobId));
-  const results = await tx.exec();
-  const fields = results?.at(-1)?.[1] as Record<string, string> | undefined;
-  return fields && Object.keys(fields).length > 0 ? decodeSummary(fields) : null;
+  const fields = await redis.hgetall(keys.message(jobId));
+  return Object.keys(fields).length > 0 ? decodeSummary(fields) : null;
 }
 
 export function decodeSummary(fields: Record<string, string>): MessageSummary {
