@@ -103,3 +103,14 @@ export function createLogger(options: LoggerOptions): Logger {
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
+
+/**
+ * Ends the process once the log's last lines are written: the destination is asynchronous, and
+ * process.exit right after a line ("stopped") can drop it while a write to a pipe is pending.
+ * Waits at most a second, so a stuck stdout cannot hold the exit.
+ */
+export function exitAfterFlush(logger: Logger, code: number): void {
+  const exit = () => process.exit(code);
+  setTimeout(exit, 1_000).unref();
+  logger.flush(exit);
+}

@@ -17,7 +17,7 @@ import {
 } from "@notify/queue";
 import { startTracing } from "@notify/telemetry";
 import { ConfigError, channelSwitch, configOrExit } from "./config.ts";
-import { createLogger, type Logger } from "./logger.ts";
+import { createLogger, exitAfterFlush, type Logger } from "./logger.ts";
 import { followRegisteredPartitions } from "./partition-follower.ts";
 
 export interface RunWorkerOptions {
@@ -63,7 +63,8 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
       logger.warn({ signal }, "second signal: exiting now; leases expire and other workers recover the jobs");
-      process.exit(1);
+      exitAfterFlush(logger, 1);
+      return;
     }
     stopping = true;
     stopFollowing();
@@ -74,7 +75,7 @@ export async function runWorker(options: RunWorkerOptions): Promise<void> {
         await tracing?.shutdown().catch(() => {});
         redis.disconnect();
         logger.info({}, "stopped");
-        process.exit(0);
+        exitAfterFlush(logger, 0);
       });
   };
   process.on("SIGTERM", stop);
@@ -167,7 +168,7 @@ function idleWhileSwitchedOff(channel: Channel, variable: string, logger: Return
   const stop = () => {
     clearInterval(keepAlive);
     logger.info({}, "stopped");
-    process.exit(0);
+    exitAfterFlush(logger, 0);
   };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
