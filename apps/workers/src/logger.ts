@@ -98,8 +98,8 @@ export function createLogger(options: LoggerOptions): Logger {
       },
     },
     // Asynchronous: lines written while a write is in flight go out together in the next one
-    // (a synchronous write per job cost the email worker ~15 µs per email). pino flushes what is
-    // left synchronously on exit; a kill -9 may lose the last lines, never a job.
+    // (a synchronous write per job cost the email worker ~15 µs per email). A stopping worker
+    // flushes before it exits (exitAfterFlush); a kill -9 may lose the last lines, never a job.
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }

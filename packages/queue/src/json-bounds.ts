@@ -57,7 +57,7 @@ export function valueDepth(value: unknown, limit = MAX_JOB_DEPTH): number {
  * Whether a parsed value nests objects and arrays more than `limit` levels deep (valueDepth(value)
  * > limit). A loop, not a recursion: inspection allows 5,000 levels, past what a call stack holds
  * (a recursion overflowed on a 30,000-level job in the admin's jobs.get); it stops at the first
- * container past the limit, and an envelope's few objects cost a few array slots.
+ * container past the limit, and an envelope's few objects cost a few slots of its two stacks.
  */
 export function nestsDeeperThan(value: unknown, limit = MAX_JOB_DEPTH): boolean {
   if (typeof value !== "object" || value === null) return false;
@@ -67,12 +67,17 @@ export function nestsDeeperThan(value: unknown, limit = MAX_JOB_DEPTH): boolean 
     const container = pending.pop() as object;
     const depth = depths.pop() as number;
     if (depth > limit) return true;
-    const children: unknown[] = Array.isArray(container) ? container : Object.values(container);
-    for (const child of children) {
-      if (typeof child !== "object" || child === null) continue;
-      pending.push(child);
-      depths.push(depth + 1);
+    // Children pushed as they are read: no array of them is built for each object.
+    if (Array.isArray(container)) {
+      for (const child of container) if (typeof child === "object" && child !== null) pending.push(child);
+    } else {
+      const record = container as Record<string, unknown>;
+      for (const key in record) {
+        const child = record[key];
+        if (typeof child === "object" && child !== null) pending.push(child);
+      }
     }
+    while (depths.length < pending.length) depths.push(depth + 1); // one depth per child pushed
   }
   return false;
 }

@@ -42,10 +42,9 @@ function refused(reason: string, client: string, extra: Record<string, unknown> 
 /** When this process last wrote a global refusal: once per window, however many clients hit it. */
 let globalRefusalAuditedAt = 0;
 
-/** A throttled client once (its first refused attempt), the global limit once per window. */
-function worthAuditing(scope: string, attempts: number, login: { perClient: number; windowSeconds: number }): boolean {
-  if (scope !== "global") return attempts === login.perClient + 1;
-  if (Date.now() - globalRefusalAuditedAt < login.windowSeconds * 1000) return false;
+/** True at most once per window: the global limit's refusals reach the audit log once. */
+function globalRefusalDue(windowSeconds: number): boolean {
+  if (Date.now() - globalRefusalAuditedAt < windowSeconds * 1000) return false;
   globalRefusalAuditedAt = Date.now();
   return true;
 }
@@ -68,9 +67,11 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
   if (!decision.allowed) {
     const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-    // A client hammering the form gets one line when it is first refused, then one per 100.
-    const first = decision.scope === "global" || decision.attempts === login.perClient + 1;
-    if (worthAuditing(decision.scope, decision.attempts, login)) {
+    // A client hammering the form gets one line when it is first refused, then one per 100; the
+    // audit log gets a throttled client once, and the global limit once per window.
+    const firstForClient = decision.attempts === login.perClient + 1;
+    const first = decision.scope === "global" || firstForClient;
+    if (decision.scope === "global" ? globalRefusalDue(login.windowSeconds) : firstForClient) {
       await recordAccess({
         action: "login-refused",
         actor: "unknown",
