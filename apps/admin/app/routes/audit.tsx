@@ -30,7 +30,8 @@ export default function Audit() {
       <PageHeader title="Audit log" />
       <p className="muted">
         Every pause, resume, clear, retry, delete and purge made from this dashboard, with the login that made it (role
-        and the start of its session id) and what came of it. The newest 1,000 are kept.
+        and the start of its session id) and what came of it, and every login, refused login and logout with the address
+        it came from. The newest 1,000 are kept.
       </p>
       {d.entries.length === 0 ? (
         <Empty title="Nothing recorded yet." />
