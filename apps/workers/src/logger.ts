@@ -97,10 +97,10 @@ export function createLogger(options: LoggerOptions): Logger {
         log: (object) => maskFields(object) as Record<string, unknown>,
       },
     },
-    // Asynchronous: lines written while a write is in flight go out together in the next one
-    // (a synchronous write per job cost the email worker ~15 µs per email). A stopping worker
-    // flushes before it exits (exitAfterFlush); a kill -9 may lose the last lines, never a job.
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    // Synchronous: an asynchronous destination saved ~15 µs per email, but under npm start and
+    // node-foreman a stopping worker's last lines ("stopped") were lost now and then even with a
+    // flush before exit; the shutdown record is worth the microseconds.
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
 }
 
