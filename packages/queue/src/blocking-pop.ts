@@ -2,7 +2,7 @@
 // landing list, on a connection of its own so a blocked pop never delays other commands. A
 // watchdog ends a pop that outlives its timeout (the silent hang after a network cut), and the
 // connection is replaced after any failure.
-import type { RedisConnection } from "./connection.ts";
+import { duplicateForBlocking, type RedisConnection } from "./connection.ts";
 import type { Logger } from "./logger.ts";
 import { within } from "./timeout.ts";
 
@@ -19,20 +19,31 @@ export class BlockingPop {
     private readonly onClose: () => void,
   ) {}
 
-  /** Waits up to `timeoutSeconds` for a job to land in `landing`; true when one did. */
-  async pop(landing: string, timeoutSeconds: number): Promise<boolean> {
+  /**
+   * Waits up to `timeoutSeconds` for a job to land in `landing`. `next` is sent right behind the
+   * pop on the same connection: Redis holds it until the pop returns and then runs it at once, so
+   * the claim that takes the landed job in costs no second round trip (it runs after a timeout
+   * too). `next` is undefined when the pop failed or hung; its outcome then is unknown, and the
+   * connection's close tells the worker to reconcile.
+   */
+  async pop<T>(
+    landing: string,
+    timeoutSeconds: number,
+    next?: (connection: RedisConnection) => Promise<T>,
+  ): Promise<{ landed: boolean; next: Promise<T> | undefined }> {
     const connection = this.connection ?? this.open();
+    const popping = connection.blmove(this.queue.pending, landing, "LEFT", "RIGHT", timeoutSeconds);
+    const following = next?.(connection);
+    // Awaited only once the pop is back: until then a failure must not count as unhandled.
+    following?.catch(() => {});
     try {
-      const popped = await within(
-        connection.blmove(this.queue.pending, landing, "LEFT", "RIGHT", timeoutSeconds),
-        timeoutSeconds * 1000 + WATCHDOG_SLACK_MS,
-      );
+      const popped = await within(popping, timeoutSeconds * 1000 + WATCHDOG_SLACK_MS);
       if (!popped.done) {
         this.log.warn({ queue: this.queue.name }, "blocking pop did not return in time; reconnecting");
         this.reset(connection);
-        return false;
+        return { landed: false, next: undefined };
       }
-      return popped.value !== null;
+      return { landed: popped.value !== null, next: following };
     } catch (error) {
       this.reset(connection);
       throw error;
@@ -45,7 +56,7 @@ export class BlockingPop {
   }
 
   private open(): RedisConnection {
-    const connection = this.redis.duplicate();
+    const connection = duplicateForBlocking(this.redis);
     // Outages are reported by the command path; the reconnect loop would only repeat them here.
     connection.on("error", (error: Error) =>
       this.log.debug({ queue: this.queue.name, err: error.message }, "blocking connection error"),

@@ -153,3 +153,14 @@ export function parseNodes(value: string | undefined, variable = "node list"): s
 export function isCluster(redis: RedisConnection): redis is Cluster {
   return redis instanceof Cluster;
 }
+
+/**
+ * A connection of its own for blocking commands, with auto-pipelining off: commands sent behind a
+ * blocking one must go out in order on this connection, and ioredis's auto-pipeline does not carry
+ * the scripts defined on a connection after it was made.
+ */
+export function duplicateForBlocking(redis: RedisConnection): RedisConnection {
+  return redis instanceof Cluster
+    ? redis.duplicate([], { enableAutoPipelining: false })
+    : redis.duplicate({ enableAutoPipelining: false });
+}

@@ -87,6 +87,8 @@ export interface ClaimArgs {
   max: number;
   doneCurrent: string;
   donePrevious: string;
+  /** The next window's set, for a claim that may run after the current window ends. */
+  doneNext?: string;
 }
 /** A job a worker holds: its field in the active hash, the payload exactly as queued, and under which epoch. */
 export interface Held {
@@ -110,6 +112,7 @@ export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<"
     a.donePrevious,
     a.holder.id,
     MAX_DECODE_BYTES,
+    ...(a.doneNext === undefined ? [] : [a.doneNext]),
   );
   if (reply === -1) return "paused";
   if (reply === -2) return "lease";

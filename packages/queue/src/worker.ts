@@ -57,6 +57,8 @@ const CLOSE_WRITE_MS = 5_000;
 const ABORT_WAIT_MS = 1_000;
 /** While the lease is unconfirmed, ask again no more often than this. */
 const BEAT_RETRY_MS = 100;
+/** How much later than its timeout a blocking pop (and the claim behind it) may still return. */
+const BLOCK_SLACK_MS = 5_000;
 
 export class Worker extends WorkerEmitter {
   readonly queue: string;
@@ -406,20 +408,35 @@ export class Worker extends WorkerEmitter {
     await this.blockForOne();
   }
 
-  /** Takes in what the blocking pop landed, then up to `max` jobs from the queue. */
-  private async claim(max: number): Promise<"paused" | "lease" | Held[]> {
-    const claimed = await claimJobs(this.redis, this.claimArgs(max));
+  /**
+   * Takes in what the blocking pop landed, then up to `max` jobs from the queue, on `connection`
+   * (the blocking one when the claim rides behind the pop) under `holder`'s epoch.
+   */
+  private async claim(
+    max: number,
+    connection = this.redis,
+    holder = this.lease.holder,
+  ): Promise<"paused" | "lease" | Held[]> {
+    // A claim sent behind a blocking pop may run up to its timeout later, past a window's end.
+    const lookAhead = connection !== this.redis;
+    const claimed = await claimJobs(connection, this.claimArgs(max, holder, lookAhead));
     if (claimed === "paused") this.pausedReason ??= "paused";
-    if (claimed === "lease") {
-      // Redis says our lease is not live: stop until a heartbeat settles whether it was taken.
+    // Redis says our lease is not live: stop until a heartbeat settles whether it was taken. (An
+    // epoch fenced meanwhile is already replaced; the script put its landed job back.)
+    if (claimed === "lease" && holder === this.lease.holder) {
       this.lease.distrust();
       this.beatSoon();
     }
     return claimed;
   }
 
-  private claimArgs(max: number): ClaimArgs {
-    const bucket = doneBucket(Date.now(), this.settings.dedupeWindowMs);
+  private claimArgs(max: number, holder: Holder, lookAhead: boolean): ClaimArgs {
+    const now = Date.now();
+    const bucket = doneBucket(now, this.settings.dedupeWindowMs);
+    const later = doneBucket(
+      now + this.settings.blockTimeoutSeconds * 1000 + BLOCK_SLACK_MS,
+      this.settings.dedupeWindowMs,
+    );
     return {
       pending: this.keys.pending,
       prioritized: this.keys.prioritized,
@@ -427,44 +444,65 @@ export class Worker extends WorkerEmitter {
       stats: this.keys.stats,
       workers: this.keys.workers,
       held: this.keys.held,
-      holder: this.lease.holder,
+      holder,
       max,
       doneCurrent: this.keys.done(bucket),
       donePrevious: this.keys.done(bucket - 1),
+      ...(lookAhead && later !== bucket ? { doneNext: this.keys.done(later) } : {}),
     };
   }
 
-  /** The queue is empty: wait on it with a blocking move (no polling delay for a new job). */
+  /**
+   * The queue is empty: wait on it with a blocking move (no polling delay for a new job). Without
+   * a rate limit the claim rides right behind the pop; with one, the pop takes no token, so the
+   * tokens are taken after it and the landed job is handed back if the limit says wait.
+   */
   private async blockForOne(): Promise<void> {
     if (this.closing) return;
     const holder = this.lease.holder;
-    let landed: boolean;
+    const budget = Math.max(1, Math.min(this.settings.concurrency - this.inFlight.size, this.drainBudget));
+    const behind = this.limiter
+      ? undefined
+      : (connection: RedisConnection) => this.claim(budget - 1, connection, holder);
+    let popped: Awaited<ReturnType<BlockingPop["pop"]>>;
     try {
-      landed = await this.blockingPop.pop(holder.landing, this.settings.blockTimeoutSeconds);
+      popped = await this.blockingPop.pop(holder.landing, this.settings.blockTimeoutSeconds, behind);
     } catch (error) {
       if (this.closing) return;
       throw error;
     }
+    if (popped.next) {
+      let claimed: Awaited<ReturnType<Worker["claim"]>>;
+      try {
+        claimed = await popped.next;
+      } catch (error) {
+        // Its reply is lost, not necessarily its effect: the connection's close asks for a reconcile.
+        if (this.closing) return;
+        throw error;
+      }
+      // Claimed just as we closed: close() hands back what sits in our active hash.
+      if (typeof claimed !== "string" && !this.closing) this.accept(claimed);
+      return;
+    }
     // Moved just as we closed: it sits in our landing list and is handed back by close().
-    if (!landed || this.closing) return;
+    if (!popped.landed || this.closing) return;
     if (this.lease.holder !== holder) {
       // Landed under an epoch that was fenced meanwhile: no claim will take it in, so put it back.
       await this.returnLanded(holder.landing);
       return;
     }
-    // The pop took no token: take them now, and hand the job back if the limit says wait.
-    let budget = Math.max(1, Math.min(this.settings.concurrency - this.inFlight.size, this.drainBudget));
+    let granted = budget;
     if (this.limiter) {
-      const { granted, waitMs } = await this.limiter.acquire(budget);
-      if (granted === 0) {
+      const tokens = await this.limiter.acquire(budget);
+      if (tokens.granted === 0) {
         await this.returnLanded(holder.landing);
-        return this.idleForTokens(waitMs);
+        return this.idleForTokens(tokens.waitMs);
       }
-      budget = granted;
+      granted = tokens.granted;
     }
     // The claim takes the landed job in (or, when paused or fenced, puts it back).
-    const claimed = await this.claim(budget - 1);
-    if (this.limiter) await this.limiter.refund(budget - (typeof claimed === "string" ? 0 : claimed.length));
+    const claimed = await this.claim(granted - 1);
+    if (this.limiter) await this.limiter.refund(granted - (typeof claimed === "string" ? 0 : claimed.length));
     if (typeof claimed !== "string") this.accept(claimed);
   }
 

@@ -21,6 +21,8 @@
   KEYS[8] prioritized (zset, see includes/prioritized.lua)
   ARGV[1] max jobs from pending  ARGV[2] current done-set key  ARGV[3] previous done-set key
   ARGV[4] worker (lease) id  ARGV[5] largest payload decoded to find its id
+  ARGV[6] (optional) next done-set key: a claim sent behind a blocking pop may run after the
+  window it was sent in has ended
   Returns: -1 when the queue is paused, -2 when the lease is not live (landed jobs go back to the
   head of pending either way), else { n, payload1 .. payloadN, i, field, i, field ... } where each
   (i, field) gives the field of payload i when it is not an id at the very head of the payload.
@@ -57,7 +59,8 @@ redis.call("HSETNX", heldKey, "\1hashtable", string.rep("-", 1024))
 
 -- Lua's unpack() stops at a few thousand values: variadic calls go in slices of this many.
 local SLICE = 1000
-local checkDone = redis.call("EXISTS", doneCurrent, donePrevious) > 0
+local doneKeys = { doneCurrent, donePrevious, ARGV[6] }
+local checkDone = redis.call("EXISTS", unpack(doneKeys)) > 0
 local skipped, payloads, foreign, claimedNow = 0, {}, {}, {}
 local liveHolders = {}
 
@@ -76,7 +79,7 @@ local function admit(jobs)
   if checkDone then
     local known = {}
     for i = 1, #jobs do if ids[i] then known[#known + 1] = ids[i] end end
-    for _, doneKey in ipairs({ doneCurrent, donePrevious }) do
+    for _, doneKey in ipairs(doneKeys) do
       for first = 1, #known, SLICE do
         local last = math.min(first + SLICE - 1, #known)
         local flags = redis.call("SMISMEMBER", doneKey, unpack(known, first, last))
