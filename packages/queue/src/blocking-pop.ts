@@ -8,6 +8,12 @@ import { within } from "./timeout.ts";
 
 const WATCHDOG_SLACK_MS = 5_000;
 
+/** Whether a job landed, and the answer of the command sent behind the pop (none when it failed or hung). */
+export interface Popped<T> {
+  landed: boolean;
+  next: Promise<T> | undefined;
+}
+
 export class BlockingPop {
   private connection: RedisConnection | null = null;
 
@@ -30,7 +36,7 @@ export class BlockingPop {
     landing: string,
     timeoutSeconds: number,
     next?: (connection: RedisConnection) => Promise<T>,
-  ): Promise<{ landed: boolean; next: Promise<T> | undefined }> {
+  ): Promise<Popped<T>> {
     const connection = this.connection ?? this.open();
     const popping = connection.blmove(this.queue.pending, landing, "LEFT", "RIGHT", timeoutSeconds);
     const following = next?.(connection);

@@ -15,7 +15,7 @@
 // read-ahead buffer, run() hands each job to the handler, and the OutcomeWriter writes what
 // happened. close() stops claiming, lets handlers finish, hands back the rest, and gives up the
 // lease only when nothing is held under it any more.
-import { BlockingPop } from "./blocking-pop.ts";
+import { BlockingPop, type Popped } from "./blocking-pop.ts";
 import type { RedisConnection } from "./connection.ts";
 import { collectFailures, type DrainFailure } from "./drain-failures.ts";
 import { errorMessage, PermanentError } from "./errors.ts";
@@ -412,11 +412,7 @@ export class Worker extends WorkerEmitter {
    * Takes in what the blocking pop landed, then up to `max` jobs from the queue, on `connection`
    * (the blocking one when the claim rides behind the pop) under `holder`'s epoch.
    */
-  private async claim(
-    max: number,
-    connection = this.redis,
-    holder = this.lease.holder,
-  ): Promise<"paused" | "lease" | Held[]> {
+  private async claim(max: number, connection = this.redis, holder = this.lease.holder): Promise<Claimed> {
     // A claim sent behind a blocking pop may run up to its timeout later, past a window's end.
     const lookAhead = connection !== this.redis;
     const claimed = await claimJobs(connection, this.claimArgs(max, holder, lookAhead));
@@ -464,7 +460,7 @@ export class Worker extends WorkerEmitter {
     const behind = this.limiter
       ? undefined
       : (connection: RedisConnection) => this.claim(budget - 1, connection, holder);
-    let popped: Awaited<ReturnType<BlockingPop["pop"]>>;
+    let popped: Popped<Claimed>;
     try {
       popped = await this.blockingPop.pop(holder.landing, this.settings.blockTimeoutSeconds, behind);
     } catch (error) {
@@ -472,7 +468,7 @@ export class Worker extends WorkerEmitter {
       throw error;
     }
     if (popped.next) {
-      let claimed: Awaited<ReturnType<Worker["claim"]>>;
+      let claimed: Claimed;
       try {
         claimed = await popped.next;
       } catch (error) {
@@ -710,6 +706,9 @@ export class Worker extends WorkerEmitter {
     });
   }
 }
+
+/** "paused", "lease" (our lease is not live: nothing was claimed), or what was claimed. */
+type Claimed = "paused" | "lease" | Held[];
 
 const evictionChecked = new WeakSet<object>();
 /** An evicting maxmemory-policy silently drops queued jobs: say so loudly, once per connection. */
