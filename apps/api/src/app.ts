@@ -1,10 +1,12 @@
 // The whole API as one fetch handler: plain routes first, everything under /trpc to tRPC. No socket
 // here, so tests call it directly and the Bun entry only has to serve it.
+import type { TRPCError } from "@trpc/server";
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createOpenApiFetchHandler } from "trpc-to-openapi";
 import type { ApiConfig } from "./config.ts";
 import { createContextFactory, type ResolvedDeps } from "./context.ts";
 import type { AppDeps } from "./deps.ts";
+import { DIRECT_SEND_PATH, directSend, takesDirectSend } from "./http/direct-send.ts";
 import { health, live, ready } from "./http/health.ts";
 import { metrics } from "./http/metrics.ts";
 import { OPENAPI_ENDPOINT, openApiDocument } from "./http/openapi.ts";
@@ -15,7 +17,7 @@ import { msg91Webhook, twilioWebhook } from "./http/sms-reports.ts";
 import { createTracker } from "./http/tracking.ts";
 import { createUnsubscriber, UNSUBSCRIBE_PREFIX } from "./http/unsubscribe.ts";
 import { Background } from "./lib/background.ts";
-import { boundTrpcRequest } from "./lib/input-bounds.ts";
+import { boundTrpcRequest, readBoundedBody, requestWithBody } from "./lib/input-bounds.ts";
 import { createQueueAccess } from "./lib/queues.ts";
 import { createMetrics } from "./metrics/registry.ts";
 import { appRouter } from "./routers/_app.ts";
@@ -46,6 +48,11 @@ export interface FetchHandler {
 
 /** Server-side failures worth a log line; client errors (bad input, auth) are the caller's business. */
 const LOGGED_CODES = new Set(["INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"]);
+
+function logTrpcError(error: TRPCError, path: string | undefined): void {
+  if (LOGGED_CODES.has(error.code))
+    console.error(JSON.stringify({ msg: "trpc error", path, code: error.code, error: error.message }));
+}
 
 export function createApp(input: AppDeps): FetchHandler {
   const deps: ResolvedDeps = {
@@ -85,23 +92,34 @@ export function createApp(input: AppDeps): FetchHandler {
     });
   };
 
+  const trpc = (request: Request, context: () => ReturnType<typeof createContext>) =>
+    fetchRequestHandler({
+      endpoint: TRPC_ENDPOINT,
+      req: request,
+      router: appRouter,
+      createContext: context,
+      onError: ({ error, path }) => logTrpcError(error, path),
+    });
+
+  /** email.send straight to its procedure when nothing about the request needs tRPC's HTTP layer. */
+  const send = async (req: Request): Promise<Response> => {
+    const { body, problem } = await readBoundedBody(req, bodyLimit);
+    if (!problem) {
+      const answer = await directSend(body, createContext(req.headers), logTrpcError);
+      if (answer) return answer;
+    }
+    return trpc(requestWithBody(req, body), () => {
+      if (problem) throw problem;
+      return createContext(req.headers);
+    });
+  };
+
   const route = async (req: Request, url: URL, info: RequestInfo | undefined): Promise<[string, Response]> => {
     const { pathname } = url;
     const method = req.method;
+    if (pathname === DIRECT_SEND_PATH && takesDirectSend(req, url)) return ["trpc", await send(req)];
     if (pathname === TRPC_ENDPOINT || pathname.startsWith(`${TRPC_ENDPOINT}/`)) {
-      const response = await bounded(req, url, (request, context) =>
-        fetchRequestHandler({
-          endpoint: TRPC_ENDPOINT,
-          req: request,
-          router: appRouter,
-          createContext: context,
-          onError({ error, path }) {
-            if (LOGGED_CODES.has(error.code))
-              console.error(JSON.stringify({ msg: "trpc error", path, code: error.code, error: error.message }));
-          },
-        }),
-      );
-      return ["trpc", response];
+      return ["trpc", await bounded(req, url, trpc)];
     }
     if (pathname.startsWith(`${OPENAPI_ENDPOINT}/`)) {
       // The REST face of the same procedures.

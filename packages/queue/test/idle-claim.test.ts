@@ -53,7 +53,8 @@ describe("the claim behind the blocking pop", () => {
         // EVAL the first time on a connection, EVALSHA after; the claim's first key is the queue.
         if (/^"eval(sha)?" /.test(line) && line.includes(`"8" "${queue.keys.pending}" `)) claims.push(source);
       });
-      await new Promise((r) => setTimeout(r, 100)); // MONITOR is on before the push
+      // MONITOR is on (flag O) before the push.
+      await waitFor(async () => / flags=O /.test((await t.redis.client("LIST")) as string), { timeoutMs: 5_000 });
       const { id } = await queue.push({ type: "x" });
       await waitFor(() => started.length === 1, { timeoutMs: 10_000, message: "job never started" });
       await waitFor(() => claims.length > 0, { timeoutMs: 5_000, message: "no claim seen" });

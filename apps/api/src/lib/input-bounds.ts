@@ -75,6 +75,19 @@ async function readBounded(req: Request, maxBytes: number): Promise<string | nul
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** A request body within the bounds, or the error to answer instead (the body is then empty). */
+export async function readBoundedBody(
+  req: Request,
+  maxBodyBytes: number,
+): Promise<{ body: string; problem: TRPCError | null }> {
+  const body = await readBounded(req, maxBodyBytes);
+  if (body === null) return { body: "", problem: tooLarge("", null, maxBodyBytes, "request body") };
+  const limit = MAX_JOB_DEPTH + ENVELOPE_LEVELS;
+  // A text shorter than twice the limit cannot nest past it: the common small send skips the scan.
+  if (body.length > 2 * limit && jsonTextDepth(body, limit) > limit) return { body: "", problem: tooDeep("") };
+  return { body, problem: null };
+}
+
 /**
  * The request tRPC may safely parse, and the error to answer instead when it is over a bound (the
  * body tRPC then gets is empty, so nothing large or deep is ever parsed).
@@ -90,21 +103,15 @@ export async function boundTrpcRequest(
       return { req, problem: tooDeep("input") };
     return { req, problem: null };
   }
-  const body = await readBounded(req, maxBodyBytes);
-  const limit = MAX_JOB_DEPTH + ENVELOPE_LEVELS;
-  // A text shorter than twice the limit cannot nest past it: the common small send skips the scan.
-  const problem =
-    body === null
-      ? tooLarge("", null, maxBodyBytes, "request body")
-      : body.length > 2 * limit && jsonTextDepth(body, limit) > limit
-        ? tooDeep("")
-        : null;
+  const { body, problem } = await readBoundedBody(req, maxBodyBytes);
+  return { req: requestWithBody(req, body), problem };
+}
+
+/** The request again, with the body already read from it. */
+export function requestWithBody(req: Request, body: string): Request {
   const headers = new Headers(req.headers);
   headers.delete("content-length");
-  return {
-    req: new Request(req.url, { method: req.method, headers, body: problem ? "" : body }),
-    problem,
-  };
+  return new Request(req.url, { method: req.method, headers, body });
 }
 
 /** Throws the 400 or 413 for a job that is nested too deep or serializes to more than `maxBytes`. */
