@@ -71,7 +71,7 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** "operator": the full admin token only, even for queries (sessions: the admin's own login store). */
-type Required = "anyone" | "service" | "admin" | "operator";
+export type Required = "anyone" | "service" | "admin" | "operator";
 
 function allowed(caller: Context["caller"], required: Required): boolean {
   switch (required) {
@@ -95,37 +95,62 @@ function viewerRefused(caller: Context["caller"], type: string): boolean {
   return caller === "viewer" && type !== "query";
 }
 
+/** Why `caller` may not run a procedure of this kind, or null when it may. */
+export function refusal(caller: Context["caller"], required: Required, type: string): TRPCError | null {
+  if (!allowed(caller, required)) {
+    if (caller === "viewer") return new TRPCError({ code: "FORBIDDEN", message: "the viewer token is read-only" });
+    const message =
+      required === "service" || required === "anyone" ? "missing or invalid API key" : "admin token required";
+    return new TRPCError({ code: "UNAUTHORIZED", message });
+  }
+  if (viewerRefused(caller, type))
+    return new TRPCError({ code: "FORBIDDEN", message: "the viewer token is read-only" });
+  return null;
+}
+
+/** A procedure's outcome as tRPC's middlewares see it: failures come back, they are not thrown. */
+type Outcome = { ok: true } | { ok: false; error: { cause?: unknown } };
+
+/**
+ * Runs a procedure's work within the Redis bound (and its span, when tracing): a procedure that
+ * cannot reach Redis in time answers SERVICE_UNAVAILABLE instead of hanging, and nothing is
+ * reported as queued that was not. Shared by the guard middleware and http/direct-send.ts.
+ */
+export async function withinBound<T extends Outcome>(
+  path: string,
+  timeoutMs: number,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    const bounded = () => withDeadline(timeoutMs, run);
+    const result = await (isTracing() ? traced(path, bounded) : bounded());
+    const failure = result.ok ? null : storageFailure(result.error.cause);
+    if (failure) throw failure;
+    return result;
+  } catch (error) {
+    if (error instanceof TRPCError) throw error;
+    throw storageFailure(error) ?? error;
+  }
+}
+
+/** Redis out of memory, unreachable or partitioned differently: the answer each deserves. */
+function storageFailure(cause: unknown): TRPCError | null {
+  if (isOutOfMemoryError(cause)) return outOfMemory(cause);
+  if (isConnectionError(cause)) return unavailable(cause);
+  if (cause instanceof PartitionCountError) return miscounted(cause);
+  return null;
+}
+
 /**
  * Auth, then the Redis bound, in one middleware (each tRPC middleware costs an object spread per
- * call). A procedure that cannot reach Redis in time answers SERVICE_UNAVAILABLE instead of
- * hanging; nothing is reported as queued that was not. No I/O happens here, so auth and input
- * validation still answer while Redis is down.
+ * call). No I/O happens before the bound, so auth and input validation still answer while Redis
+ * is down.
  */
 function guard(required: Required) {
-  return t.middleware(async ({ ctx, meta, next, path, type }) => {
-    if (!allowed(ctx.caller, required)) {
-      if (ctx.caller === "viewer") throw new TRPCError({ code: "FORBIDDEN", message: "the viewer token is read-only" });
-      const message =
-        required === "service" || required === "anyone" ? "missing or invalid API key" : "admin token required";
-      throw new TRPCError({ code: "UNAUTHORIZED", message });
-    }
-    if (viewerRefused(ctx.caller, type)) {
-      throw new TRPCError({ code: "FORBIDDEN", message: "the viewer token is read-only" });
-    }
-    try {
-      const run = () => withDeadline(meta?.timeoutMs ?? ctx.deps.config.redisTimeoutMs, () => next());
-      const result = await (isTracing() ? traced(path, run) : run());
-      if (!result.ok && isOutOfMemoryError(result.error.cause)) throw outOfMemory(result.error.cause);
-      if (!result.ok && isConnectionError(result.error.cause)) throw unavailable(result.error.cause);
-      if (!result.ok && result.error.cause instanceof PartitionCountError) throw miscounted(result.error.cause);
-      return result;
-    } catch (error) {
-      if (error instanceof TRPCError) throw error;
-      if (isOutOfMemoryError(error)) throw outOfMemory(error);
-      if (isConnectionError(error)) throw unavailable(error);
-      if (error instanceof PartitionCountError) throw miscounted(error);
-      throw error;
-    }
+  return t.middleware(({ ctx, meta, next, path, type }) => {
+    const refused = refusal(ctx.caller, required, type);
+    if (refused) throw refused;
+    return withinBound(path, meta?.timeoutMs ?? ctx.deps.config.redisTimeoutMs, () => next());
   });
 }
 
@@ -135,7 +160,7 @@ function miscounted(error: PartitionCountError): TRPCError {
 }
 
 /** A SERVER span per procedure call: the root of an enqueue's trace (the job continues it). */
-function traced<T extends { ok: boolean }>(path: string, run: () => Promise<T>): Promise<T> {
+function traced<T extends Outcome>(path: string, run: () => Promise<T>): Promise<T> {
   return trace
     .getTracer("@notify/api")
     .startActiveSpan(

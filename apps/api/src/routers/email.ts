@@ -1,6 +1,7 @@
 import { EMAIL_QUEUE } from "@notify/queue/notifications";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import type { Context } from "../context.ts";
 import { assertChannelOn } from "../lib/channels.ts";
 import { assertJobBounds } from "../lib/input-bounds.ts";
 import { heldOptions, quietRelease, quietReleases } from "../lib/quiet-release.ts";
@@ -10,7 +11,9 @@ import { mayRead, tenantOption } from "../lib/tenancy.ts";
 import { timed } from "../metrics/registry.ts";
 import { router, serviceProcedure } from "../trpc.ts";
 
-const enqueued = z.object({
+type SendEmailInput = z.infer<typeof sendEmailInput>;
+
+export const enqueued = z.object({
   queue: z.string(),
   jobId: z.string(),
   duplicate: z.boolean(),
@@ -21,6 +24,29 @@ const enqueued = z.object({
 /** Recipients per pushBulk round trip: big enough to be fast, small enough to never block Redis. */
 const CHUNK_SIZE = 1_000;
 
+/** email.send's resolver; http/direct-send.ts runs it too, with the same checks around it. */
+export async function sendOneEmail(ctx: Context, input: SendEmailInput): Promise<z.infer<typeof enqueued>> {
+  assertChannelOn(ctx.deps.config, EMAIL_QUEUE);
+  await resolveTemplate(ctx, "email", input.template, [{ path: ["data"], data: input.data }]);
+  const data = withCategory(input.data, input.options?.category);
+  const job = { type: input.template, to: input.to, data };
+  assertJobBounds(job, ctx.deps.config.maxJobBytes);
+  const heldUntil = await quietRelease(ctx, {
+    channel: "email",
+    template: input.template,
+    to: input.to,
+    data,
+    options: input.options,
+  });
+  const options = heldOptions(toPushOptions(input.options, ctx.tenant), heldUntil);
+  const result = await timed(ctx.deps.metrics.enqueueDuration, { queue: EMAIL_QUEUE }, async () => {
+    if (Object.keys(options).length > 0)
+      return (await ctx.queue(EMAIL_QUEUE)).push(job, { ...options, ...tenantOption(ctx) });
+    return { id: await (await ctx.queue.batcher(EMAIL_QUEUE)).push(job, tenantOption(ctx)), duplicate: false };
+  });
+  return { queue: EMAIL_QUEUE, jobId: result.id, duplicate: result.duplicate, ...(heldUntil ? { heldUntil } : {}) };
+}
+
 export const emailRouter = router({
   send: serviceProcedure
     .meta({
@@ -28,27 +54,7 @@ export const emailRouter = router({
     })
     .input(sendEmailInput)
     .output(enqueued)
-    .mutation(async ({ ctx, input }) => {
-      assertChannelOn(ctx.deps.config, EMAIL_QUEUE);
-      await resolveTemplate(ctx, "email", input.template, [{ path: ["data"], data: input.data }]);
-      const data = withCategory(input.data, input.options?.category);
-      const job = { type: input.template, to: input.to, data };
-      assertJobBounds(job, ctx.deps.config.maxJobBytes);
-      const heldUntil = await quietRelease(ctx, {
-        channel: "email",
-        template: input.template,
-        to: input.to,
-        data,
-        options: input.options,
-      });
-      const options = heldOptions(toPushOptions(input.options, ctx.tenant), heldUntil);
-      const result = await timed(ctx.deps.metrics.enqueueDuration, { queue: EMAIL_QUEUE }, async () => {
-        if (Object.keys(options).length > 0)
-          return (await ctx.queue(EMAIL_QUEUE)).push(job, { ...options, ...tenantOption(ctx) });
-        return { id: await (await ctx.queue.batcher(EMAIL_QUEUE)).push(job, tenantOption(ctx)), duplicate: false };
-      });
-      return { queue: EMAIL_QUEUE, jobId: result.id, duplicate: result.duplicate, ...(heldUntil ? { heldUntil } : {}) };
-    }),
+    .mutation(({ ctx, input }) => sendOneEmail(ctx, input)),
 
   /** A campaign (seeds 002 and 003): one template, up to 100,000 recipients, one batch id to follow it by. */
   sendBatch: serviceProcedure
