@@ -159,10 +159,10 @@ async function phase(redis, side, name, env = {}) {
 }
 
 /** Enqueues BENCH_ENQUEUE_JOBS jobs into an empty Redis and measures used_memory once the side's process is gone. */
-async function enqueueAndWeigh(redis, side, payload) {
+async function enqueueAndWeigh(redis, side, payload, env = {}) {
   redis.cli("FLUSHALL");
   const before = redis.usedMemory();
-  const enqueued = await phase(redis, side, "enqueue", { BENCH_PAYLOAD: payload });
+  const enqueued = await phase(redis, side, "enqueue", { BENCH_PAYLOAD: payload, ...env });
   // Measured after the side's process has exited: no client buffers, only the waiting jobs.
   return { ...enqueued, bytesPerJob: Math.round((redis.usedMemory() - before) / enqueued.enqueued) };
 }
@@ -186,6 +186,7 @@ function table(results, ratios) {
     ["idle enqueue-to-start p99, ms", "p99Ms", "p99"],
     ["Redis bytes per waiting job", "bytesPerJob", "memory"],
     ["  same, smallest seed-004 job (welcome)", "bytesPerSmallJob", "memorySmall"],
+    ["  same, ours without batch progress (track: false)", "bytesPerUntrackedJob", "memoryUntracked"],
     ["bullmq-bench queue-add-bulk (50, tiny), jobs/s", "suiteAddBulkPerSec", "suiteAddBulk"],
     ["bullmq-bench worker-concurrent (100), jobs/s", "suiteConcurrentPerSec", "suiteConcurrent"],
     ["recovery after kill -9, s until all jobs rerun", "recoverySeconds", "recovery"],
@@ -335,6 +336,11 @@ async function main() {
       const measured = await enqueueAndWeigh(redis, side, "order");
       const small = await enqueueAndWeigh(redis, side, "welcome");
       Object.assign(results[side], measured, { bytesPerSmallJob: small.bytesPerJob });
+      // BullMQ's addBulk keeps no batch record; ours does by default (27 bytes of each envelope).
+      if (side === "ours")
+        results.ours.bytesPerUntrackedJob = (
+          await enqueueAndWeigh(redis, side, "order", { BENCH_TRACK: "false" })
+        ).bytesPerJob;
       log(
         `  ${side} enqueue: ${measured.enqueuePerSec} jobs/s, ${measured.bytesPerJob} bytes/job (${small.bytesPerJob} small)`,
       );
@@ -410,7 +416,11 @@ async function main() {
     recovery: ratio(ours.recoverySeconds, bullmq.recoverySeconds),
     dedupeBytes: ratio(ours.bytesPerDeliveredId, bullmq.bytesPerDeliveredId),
   };
-  const shownRatios = { ...ratios, memorySmall: ratio(ours.bytesPerSmallJob, bullmq.bytesPerSmallJob) };
+  const shownRatios = {
+    ...ratios,
+    memorySmall: ratio(ours.bytesPerSmallJob, bullmq.bytesPerSmallJob),
+    memoryUntracked: ratio(ours.bytesPerUntrackedJob, bullmq.bytesPerJob),
+  };
   console.log(table(results, shownRatios));
   console.log(`(${Math.round((Date.now() - started) / 1000)} s, ${flags.node ? "node" : "bun"})`);
   if (flags.json) console.log(JSON.stringify({ ours, bullmq, ratios }));

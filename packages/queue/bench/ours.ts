@@ -20,14 +20,17 @@ const { phase, redisUrl, queue: name } = benchArgs();
 const sizes = benchSizes();
 const lease = sizes.leaseMs === null ? {} : { leaseMs: sizes.leaseMs };
 
+// BENCH_TRACK=false: pushBulk without its batch record, to weigh what batch progress costs.
+const bulkOptions = { track: process.env.BENCH_TRACK !== "false" };
+
 async function enqueue(count: number, warmup: number): Promise<number> {
   const redis = createRedis(redisUrl);
   const queue = new Queue(name, { connection: redis });
   await redis.ping();
-  for (const batch of chunks(makeJobs(warmup), sizes.chunk)) await queue.pushBulk(batch);
+  for (const batch of chunks(makeJobs(warmup), sizes.chunk)) await queue.pushBulk(batch, bulkOptions);
   const batches = chunks(makeJobs(count), sizes.chunk);
   const started = now();
-  for (const batch of batches) await queue.pushBulk(batch);
+  for (const batch of batches) await queue.pushBulk(batch, bulkOptions);
   const elapsed = now() - started;
   redis.disconnect();
   return elapsed;
