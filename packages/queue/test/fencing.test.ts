@@ -5,29 +5,11 @@ import { waitFor } from "@notify/testing";
 import { describe, expect, it } from "vitest";
 import { Queue } from "../src/index.ts";
 import { claimJobs, heartbeat } from "../src/scripts.ts";
+import { claimArgsFor as claimArgs } from "./fixtures/claim-args.ts";
 import { spawnWorker } from "./fixtures/spawn-worker.ts";
 import { queueName, useRedis } from "./setup.ts";
 
 const t = useRedis();
-
-function holderOf(queue: Queue, id: string) {
-  return { id, active: queue.keys.active(id), landing: queue.keys.landing(id) };
-}
-
-function claimArgs(queue: Queue, id: string, max: number) {
-  return {
-    pending: queue.keys.pending,
-    prioritized: queue.keys.prioritized,
-    meta: queue.keys.meta,
-    stats: queue.keys.stats,
-    workers: queue.keys.workers,
-    held: queue.keys.held,
-    holder: holderOf(queue, id),
-    max,
-    doneCurrent: queue.keys.done(1),
-    donePrevious: queue.keys.done(0),
-  };
-}
 
 describe("fenced scripts", () => {
   it("a claim without a live lease takes nothing and puts a landed job back at the head", async () => {

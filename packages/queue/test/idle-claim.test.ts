@@ -6,6 +6,7 @@ import { waitFor } from "@notify/testing";
 import { describe, expect, it } from "vitest";
 import { createWorker, Queue } from "../src/index.ts";
 import { claimJobs, heartbeat } from "../src/scripts.ts";
+import { claimArgsFor } from "./fixtures/claim-args.ts";
 import { queueName, useRedis } from "./setup.ts";
 
 const t = useRedis();
@@ -89,7 +90,6 @@ describe("the claim behind the blocking pop", () => {
 
   it("checks the next window's delivered ids when it is given one", async () => {
     const queue = new Queue(queueName("next-window"), { connection: t.redis });
-    const holder = { id: "w1", active: queue.keys.active("w1"), landing: queue.keys.landing("w1") };
     await heartbeat(t.redis, {
       workers: queue.keys.workers,
       info: queue.keys.workerInfo("w1"),
@@ -100,23 +100,13 @@ describe("the claim behind the blocking pop", () => {
       firstBeat: true,
       fields: {},
     });
-    const args = {
-      pending: queue.keys.pending,
-      prioritized: queue.keys.prioritized,
-      meta: queue.keys.meta,
-      stats: queue.keys.stats,
-      workers: queue.keys.workers,
-      held: queue.keys.held,
-      holder,
-      max: 10,
-      doneCurrent: queue.keys.done(7),
-      donePrevious: queue.keys.done(6),
-    };
+    // Windows 1 and 0 are the claim's; 2 began after it was sent.
+    const args = claimArgsFor(queue, "w1", 10);
     // Delivered just after the window the claim was sent in had ended.
-    await t.redis.sadd(queue.keys.done(8), "late-1");
+    await t.redis.sadd(queue.keys.done(2), "late-1");
     const copy = JSON.stringify({ id: "late-1", type: "x", data: {} });
     await t.redis.rpush(queue.keys.pending, copy);
-    expect(await claimJobs(t.redis, { ...args, doneNext: queue.keys.done(8) })).toEqual([]);
+    expect(await claimJobs(t.redis, { ...args, doneNext: queue.keys.done(2) })).toEqual([]);
     expect(await t.redis.hget(queue.keys.stats, "duplicates")).toBe("1");
     // Without it the copy would run again.
     await t.redis.rpush(queue.keys.pending, copy);

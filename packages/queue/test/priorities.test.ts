@@ -5,6 +5,7 @@ import { waitFor } from "@notify/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { createWorker, Queue, type Worker } from "../src/index.ts";
 import { claimJobs, promoteDelayed } from "../src/scripts.ts";
+import { claimArgsFor } from "./fixtures/claim-args.ts";
 import { queueName, useRedis } from "./setup.ts";
 
 const t = useRedis();
@@ -76,19 +77,7 @@ describe("priority levels", () => {
     const queue = new Queue(queueName("prio-fence"), { connection: t.redis });
     await queue.push({ type: "x" }, { id: "first" });
     await queue.push({ type: "x" }, { id: "lane", priority: 1 });
-    const holder = { id: "w1", active: queue.keys.active("w1"), landing: queue.keys.landing("w1") };
-    const args = {
-      pending: queue.keys.pending,
-      prioritized: queue.keys.prioritized,
-      meta: queue.keys.meta,
-      stats: queue.keys.stats,
-      workers: queue.keys.workers,
-      held: queue.keys.held,
-      holder,
-      max: 10,
-      doneCurrent: queue.keys.done(1),
-      donePrevious: queue.keys.done(0),
-    };
+    const args = claimArgsFor(queue, "w1", 10);
     expect(await claimJobs(t.redis, args)).toBe("lease");
     expect(await t.redis.zcard(queue.keys.prioritized)).toBe(1);
     await t.redis.zadd(queue.keys.workers, Date.now() + 60_000, "w1");
