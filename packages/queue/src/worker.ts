@@ -476,8 +476,7 @@ export class Worker extends WorkerEmitter {
         if (this.closing) return;
         throw error;
       }
-      // Claimed just as we closed: close() hands back what sits in our active hash.
-      if (typeof claimed !== "string" && !this.closing) this.accept(claimed);
+      if (typeof claimed !== "string") this.accept(claimed);
       return;
     }
     // Moved just as we closed: it sits in our landing list and is handed back by close().
