@@ -450,16 +450,19 @@ export class Worker extends WorkerEmitter {
 
   /**
    * The queue is empty: wait on it with a blocking move (no polling delay for a new job). Without
-   * a rate limit the claim rides right behind the pop; with one, the pop takes no token, so the
+   * a rate limit (and with a de-duplication window no shorter than the wait) the claim rides right
+   * behind the pop; otherwise it is sent once the pop is back. The pop takes no token, so the
    * tokens are taken after it and the landed job is handed back if the limit says wait.
    */
   private async blockForOne(): Promise<void> {
     if (this.closing) return;
     const holder = this.lease.holder;
     const budget = Math.max(1, Math.min(this.settings.concurrency - this.inFlight.size, this.drainBudget));
-    const behind = this.limiter
-      ? undefined
-      : (connection: RedisConnection) => this.claim(budget - 1, connection, holder);
+    // The claim behind the pop checks the window it was sent in, the one before and the one it may
+    // run in at the latest: windows shorter than that wait leave some unchecked, so it claims after.
+    const rides =
+      !this.limiter && this.settings.dedupeWindowMs >= this.settings.blockTimeoutSeconds * 1000 + BLOCK_SLACK_MS;
+    const behind = rides ? (connection: RedisConnection) => this.claim(budget - 1, connection, holder) : undefined;
     let popped: Popped<Claimed>;
     try {
       popped = await this.blockingPop.pop(holder.landing, this.settings.blockTimeoutSeconds, behind);
