@@ -4,7 +4,7 @@
 import { queueKeys } from "@notify/queue";
 import { EMAIL_QUEUE } from "@notify/queue/notifications";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, type Harness, SERVICE_KEY, startHarness } from "./support/harness.ts";
+import { ADMIN_TOKEN, type Harness, OTHER_SERVICE_KEY, SERVICE_KEY, startHarness } from "./support/harness.ts";
 
 const VIEWER_TOKEN = "viewer-token-for-direct-send";
 let h: Harness;
@@ -69,6 +69,37 @@ describe("email.send answered directly", () => {
     ["a job over MAX_JOB_BYTES", { ...welcome, data: { user_name: "D", blob: "x".repeat(20_000) } }, service, 413],
     ["a null input", null, service, 400],
     ["no input at all", undefined, service, 400],
+    ["a Bearer token", welcome, { ...json, authorization: `Bearer ${SERVICE_KEY}` }, 200],
+    ["a lower-case bearer token", welcome, { ...json, authorization: `bearer ${SERVICE_KEY}` }, 200],
+    ["a Bearer token and a wrong x-api-key", welcome, { ...service, authorization: "Bearer nope" }, 401],
+    ["the second tenant's key", welcome, { ...json, "x-api-key": OTHER_SERVICE_KEY }, 200],
+    ["the viewer token as a Bearer", welcome, { ...json, authorization: `Bearer ${VIEWER_TOKEN}` }, 403],
+    ["the viewer token with a bad input", { to: 1 }, { ...json, "x-api-key": VIEWER_TOKEN }, 403],
+    ["no key and a bad input", { to: 1 }, json, 401],
+    ["a top-level array", [welcome], service, 400],
+    ["a top-level string", "welcome", service, 400],
+    ["a top-level number", 7, service, 400],
+    ["an unknown option key", { ...welcome, options: { nope: 1 } }, service, 400],
+    ["delayMs and runAt both", { ...welcome, options: { delayMs: 10, runAt: Date.now() + 60_000 } }, service, 400],
+    ["a delayMs", { ...welcome, options: { delayMs: 60_000 } }, service, 200],
+    ["a runAt date", { ...welcome, options: { runAt: "2099-01-01T00:00:00Z" } }, service, 200],
+    ["a priority out of range", { ...welcome, options: { priority: 11 } }, service, 400],
+    ["quiet hours off", { ...welcome, options: { quietHours: false } }, service, 200],
+    ["control characters in the address", { ...welcome, to: "a\u0000\r\n@example.com" }, service, 400],
+    ["control characters in data", { ...welcome, data: { user_name: "\u0000\u001f\u2028" } }, service, 200],
+    [
+      "a job just under MAX_JOB_BYTES",
+      { ...welcome, data: { user_name: "D", blob: "x".repeat(14_000) } },
+      service,
+      200,
+    ],
+    ["a job just over MAX_JOB_BYTES", { ...welcome, data: { user_name: "D", blob: "x".repeat(14_300) } }, service, 413],
+    [
+      "a multi-byte job over MAX_JOB_BYTES",
+      { ...welcome, data: { user_name: "D", blob: "\u00e9".repeat(7_200) } },
+      service,
+      413,
+    ],
   ];
 
   for (const [name, input, headers, status] of cases) {
@@ -78,6 +109,95 @@ describe("email.send answered directly", () => {
       expect({ ...direct, body: withoutJobId(direct.body) }).toEqual({ ...trpc, body: withoutJobId(trpc.body) });
     });
   }
+
+  /** The same bytes to the direct path and (a query string) to tRPC's own path. */
+  async function rawBoth(body: string | (() => BodyInit), headers: Record<string, string>) {
+    const url = `${h.app.url}/trpc/email.send`;
+    const one = async (target: string): Promise<Answer> => {
+      const init: RequestInit & { duplex?: string } = { method: "POST", headers };
+      init.body = typeof body === "string" ? body : body();
+      if (typeof body !== "string") init.duplex = "half";
+      const response = await fetch(target, init);
+      const text = await response.text();
+      return {
+        status: response.status,
+        contentType: response.headers.get("content-type"),
+        vary: response.headers.get("vary"),
+        body: withoutJobId(JSON.parse(text)),
+      };
+    };
+    return { direct: await one(url), trpc: await one(`${url}?via=trpc`) };
+  }
+
+  const w = JSON.stringify(welcome);
+  const deepData = (levels: number) =>
+    `{"template":"welcome","to":"a@example.com","data":${'{"a":'.repeat(levels)}1${"}".repeat(levels)}}`;
+  const chunked = (text: string) => () =>
+    new ReadableStream({
+      start(controller) {
+        const bytes = new TextEncoder().encode(text);
+        const size = bytes.length > 100_000 ? 65_536 : 7;
+        for (let i = 0; i < bytes.length; i += size) controller.enqueue(bytes.slice(i, i + size));
+        controller.close();
+      },
+    });
+  const rawCases: [string, string | (() => BodyInit), Record<string, string>, number][] = [
+    ["asks for a JSONL stream (accept)", w, { ...service, accept: "application/jsonl" }, 400],
+    ["asks for a JSONL stream among others", w, { ...service, accept: "text/html, application/jsonl" }, 400],
+    ["asks for trpc-accept JSON", w, { ...service, "trpc-accept": "application/json" }, 200],
+    ["a UTF-8 BOM", `\ufeff${w}`, service, 200],
+    ["whitespace around the JSON", `  \n${w}\n  `, service, 200],
+    ["only whitespace", "   ", service, 400],
+    ["duplicate keys", `{"template":"welcome","to":"nope","to":"dup@example.com"}`, service, 200],
+    ["escaped keys", `{"t\\u0065mplate":"welcome","to":"esc@example.com"}`, service, 200],
+    ["a __proto__ key", `{"__proto__":{"to":"x@example.com"},"template":"welcome","to":"p@example.com"}`, service, 200],
+    [
+      "a __proto__ in data",
+      `{"template":"welcome","to":"p@example.com","data":{"__proto__":{"a":1},"constructor":1}}`,
+      service,
+      200,
+    ],
+    ["a constructor key", `{"constructor":{"prototype":1},"template":"welcome","to":"c@example.com"}`, service, 200],
+    ["1e400 as a priority", `{"template":"welcome","to":"n@example.com","options":{"priority":1e400}}`, service, 400],
+    ["-0 as a delay", `{"template":"welcome","to":"n@example.com","options":{"delayMs":-0}}`, service, 200],
+    ["application/json-seq", w, { ...service, "content-type": "application/json-seq" }, 415],
+    ["no content type", w, { "x-api-key": SERVICE_KEY }, 415],
+    ["a chunked body", chunked(w), service, 200],
+    ["a chunked body with a BOM", chunked(`\ufeff${w}`), service, 200],
+    ["a chunked body nested too deep", chunked(deepData(200)), service, 400],
+    ["data nested just under the depth limit", deepData(30), service, 200],
+    [
+      "a body over the request limit",
+      `{"template":"welcome","to":"b@example.com","data":{"x":"${"x".repeat(8 * 1024 * 1024)}"}}`,
+      service,
+      413,
+    ],
+    ["a chunked body over the request limit", chunked(`{"x":"${"x".repeat(8 * 1024 * 1024)}"}`), service, 413],
+  ];
+  for (const [name, body, headers, status] of rawCases) {
+    it(`${name}: the same answer as tRPC's own path`, async () => {
+      const { direct, trpc } = await rawBoth(body, headers);
+      expect(direct.status).toBe(status);
+      expect(direct).toEqual(trpc);
+    });
+  }
+
+  it("queues nothing for a send tRPC refuses to stream", async () => {
+    const to = "jsonl@example.com";
+    await rawBoth(JSON.stringify({ ...welcome, to }), { ...service, accept: "application/jsonl" });
+    const waiting = await h.redis.lrange(queueKeys(EMAIL_QUEUE).pending, 0, -1);
+    expect(waiting.filter((raw) => (JSON.parse(raw) as { to: string }).to === to)).toEqual([]);
+  });
+
+  it("keeps idempotency keys per tenant on both paths", async () => {
+    const input = { ...welcome, options: { idempotencyKey: "direct-tenant" } };
+    const mine = await bothWays(input, service);
+    const theirs = await bothWays(input, { ...json, "x-api-key": OTHER_SERVICE_KEY });
+    const data = (a: Answer) => (a.body as { result: { data: { jobId: string; duplicate: boolean } } }).result.data;
+    expect([data(mine.direct).duplicate, data(mine.trpc).duplicate]).toEqual([false, true]);
+    expect([data(theirs.direct).duplicate, data(theirs.trpc).duplicate]).toEqual([false, true]);
+    expect(data(theirs.direct).jobId).not.toBe(data(mine.direct).jobId);
+  });
 
   it("shares idempotency with the tRPC path: the second send of a key is the first one's job", async () => {
     const { direct, trpc } = await bothWays({ ...welcome, options: { idempotencyKey: "direct-1" } }, service);
@@ -113,6 +233,20 @@ describe("email.send answered directly", () => {
       const [fallback, plain] = await Promise.all([answer(url), answer(`${url}?via=trpc`)]);
       expect(fallback.status).toBe(status);
       expect(fallback).toEqual(plain);
+    }
+  });
+
+  it("answers 503 both ways while Redis is down, and 400 for a bad input", async () => {
+    await h.redisServer.stopProcess("SIGTERM");
+    try {
+      const down = await bothWays({ ...welcome, to: "down@example.com" }, service);
+      expect(down.direct.status).toBe(503);
+      expect(down.direct).toEqual(down.trpc);
+      const bad = await bothWays({ ...welcome, to: "nope" }, service);
+      expect(bad.direct.status).toBe(400);
+      expect(bad.direct).toEqual(bad.trpc);
+    } finally {
+      await h.redisServer.startProcess();
     }
   });
 });

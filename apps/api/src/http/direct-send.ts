@@ -8,7 +8,7 @@
 // test/direct-send.test.ts sends every case both ways and compares the answers.
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
-import { getErrorShape, getTRPCErrorFromUnknown } from "@trpc/server/unstable-core-do-not-import";
+import { getAcceptHeader, getErrorShape, getTRPCErrorFromUnknown } from "@trpc/server/unstable-core-do-not-import";
 import type { Context } from "../context.ts";
 import { sendEmailInput } from "../lib/schemas.ts";
 import { appRouter } from "../routers/_app.ts";
@@ -21,9 +21,13 @@ const PROCEDURE = "email.send";
 const HEADERS = { vary: "trpc-accept, accept", "content-type": "application/json" };
 const meta = appRouter.email.send._def.meta as Meta | undefined;
 
-/** tRPC reads a POST body as JSON only when its media type says so (case and parameters aside). */
+/**
+ * tRPC reads a POST body as JSON only when its media type says so (case and parameters aside). A
+ * request asking for a stream (trpc-accept, or `accept: application/jsonl` among others) is tRPC's:
+ * it refuses an unbatched one with a 400 and runs nothing, which the direct path must not enqueue.
+ */
 export function takesDirectSend(req: Request, url: URL): boolean {
-  if (req.method !== "POST" || url.search !== "" || req.headers.has("trpc-accept")) return false;
+  if (req.method !== "POST" || url.search !== "" || getAcceptHeader(req.headers) !== null) return false;
   const type = req.headers.get("content-type");
   if (type === "application/json") return true;
   return type !== null && type.split(";", 1)[0]?.trim().toLowerCase() === "application/json";
