@@ -8,6 +8,11 @@ import { within } from "./timeout.ts";
 
 const WATCHDOG_SLACK_MS = 5_000;
 
+/** The latest a pop of `timeoutSeconds` (and a command sent behind it) can answer before the watchdog ends it. */
+export function popDeadlineMs(timeoutSeconds: number): number {
+  return timeoutSeconds * 1000 + WATCHDOG_SLACK_MS;
+}
+
 /** Whether a job landed, and the answer of the command sent behind the pop (none when it failed or hung). */
 export interface Popped<T> {
   landed: boolean;
@@ -43,7 +48,7 @@ export class BlockingPop {
     // Awaited only once the pop is back: until then a failure must not count as unhandled.
     following?.catch(() => {});
     try {
-      const popped = await within(popping, timeoutSeconds * 1000 + WATCHDOG_SLACK_MS);
+      const popped = await within(popping, popDeadlineMs(timeoutSeconds));
       if (!popped.done) {
         this.log.warn({ queue: this.queue.name }, "blocking pop did not return in time; reconnecting");
         this.reset(connection);

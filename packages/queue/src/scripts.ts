@@ -97,7 +97,8 @@ export interface Held {
   holder: Holder;
 }
 /** "paused", "lease" (our lease is not live: nothing was claimed), or what was claimed. */
-export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<"paused" | "lease" | Held[]> {
+export type Claimed = "paused" | "lease" | Held[];
+export async function claimJobs(redis: RedisConnection, a: ClaimArgs): Promise<Claimed> {
   const reply = await invoker(redis, "claimJobs-8")(
     a.pending,
     a.holder.active,

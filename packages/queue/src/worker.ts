@@ -15,7 +15,7 @@
 // read-ahead buffer, run() hands each job to the handler, and the OutcomeWriter writes what
 // happened. close() stops claiming, lets handlers finish, hands back the rest, and gives up the
 // lease only when nothing is held under it any more.
-import { BlockingPop, type Popped } from "./blocking-pop.ts";
+import { BlockingPop, type Popped, popDeadlineMs } from "./blocking-pop.ts";
 import type { RedisConnection } from "./connection.ts";
 import { collectFailures, type DrainFailure } from "./drain-failures.ts";
 import { errorMessage, PermanentError } from "./errors.ts";
@@ -31,7 +31,7 @@ import { OutcomeWriter } from "./outcomes.ts";
 import { type RateLimiter, rateLimiterFor } from "./rate-limiter.ts";
 import { ReadAhead } from "./read-ahead.ts";
 import { warnOnEvictionPolicy } from "./redis-info.ts";
-import { type ClaimArgs, claimJobs, type Held, type Holder, returnLanded } from "./scripts.ts";
+import { type ClaimArgs, type Claimed, claimJobs, type Held, type Holder, returnLanded } from "./scripts.ts";
 import { SourceForwarder } from "./source-lists.ts";
 import { doneBucket } from "./time-buckets.ts";
 import { within } from "./timeout.ts";
@@ -57,8 +57,6 @@ const CLOSE_WRITE_MS = 5_000;
 const ABORT_WAIT_MS = 1_000;
 /** While the lease is unconfirmed, ask again no more often than this. */
 const BEAT_RETRY_MS = 100;
-/** How much later than its timeout a blocking pop (and the claim behind it) may still return. */
-const BLOCK_SLACK_MS = 5_000;
 
 export class Worker extends WorkerEmitter {
   readonly queue: string;
@@ -94,6 +92,15 @@ export class Worker extends WorkerEmitter {
   private lastBeatAskedAt = 0;
   private drainBudget = Number.POSITIVE_INFINITY;
   private readonly tally = { processed: 0, failed: 0, retried: 0, deadLettered: 0 };
+  /** The latest a blocking pop, and the claim sent behind it, can answer. */
+  private readonly popDeadlineMs: number;
+  /**
+   * Whether the claim rides behind the blocking pop. Not with a rate limit (tokens come after the
+   * pop), nor with a de-duplication window shorter than the wait: the claim checks the window it
+   * was sent in, the one before and the one it may run in at the latest, so a shorter window would
+   * leave some unchecked.
+   */
+  private readonly claimBehindPop: boolean;
 
   constructor(
     queue: string,
@@ -147,6 +154,8 @@ export class Worker extends WorkerEmitter {
       ? new SourceForwarder(this.redis, { name: queue, pending: this.keys.pending }, options.sourceLists, this.log)
       : null;
     this.limiter = options.limiter ? rateLimiterFor(this.redis, queue, options.limiter, options.prefix) : null;
+    this.popDeadlineMs = popDeadlineMs(this.settings.blockTimeoutSeconds);
+    this.claimBehindPop = !this.limiter && this.settings.dedupeWindowMs >= this.popDeadlineMs;
     // An 'error' event without a listener would crash the process; errors are logged instead.
     this.on("error", () => {});
     this.redis.on("close", this.onConnectionClosed);
@@ -429,10 +438,8 @@ export class Worker extends WorkerEmitter {
   private claimArgs(max: number, holder: Holder, lookAhead: boolean): ClaimArgs {
     const now = Date.now();
     const bucket = doneBucket(now, this.settings.dedupeWindowMs);
-    const later = doneBucket(
-      now + this.settings.blockTimeoutSeconds * 1000 + BLOCK_SLACK_MS,
-      this.settings.dedupeWindowMs,
-    );
+    // Only when claimBehindPop holds: the window is no shorter than the wait, so at most one more.
+    const later = lookAhead ? doneBucket(now + this.popDeadlineMs, this.settings.dedupeWindowMs) : bucket;
     return {
       pending: this.keys.pending,
       prioritized: this.keys.prioritized,
@@ -444,7 +451,7 @@ export class Worker extends WorkerEmitter {
       max,
       doneCurrent: this.keys.done(bucket),
       donePrevious: this.keys.done(bucket - 1),
-      ...(lookAhead && later !== bucket ? { doneNext: this.keys.done(later) } : {}),
+      ...(later !== bucket ? { doneNext: this.keys.done(later) } : {}),
     };
   }
 
@@ -458,11 +465,9 @@ export class Worker extends WorkerEmitter {
     if (this.closing) return;
     const holder = this.lease.holder;
     const budget = Math.max(1, Math.min(this.settings.concurrency - this.inFlight.size, this.drainBudget));
-    // The claim behind the pop checks the window it was sent in, the one before and the one it may
-    // run in at the latest: windows shorter than that wait leave some unchecked, so it claims after.
-    const rides =
-      !this.limiter && this.settings.dedupeWindowMs >= this.settings.blockTimeoutSeconds * 1000 + BLOCK_SLACK_MS;
-    const behind = rides ? (connection: RedisConnection) => this.claim(budget - 1, connection, holder) : undefined;
+    const behind = this.claimBehindPop
+      ? (connection: RedisConnection) => this.claim(budget - 1, connection, holder)
+      : undefined;
     let popped: Popped<Claimed>;
     try {
       popped = await this.blockingPop.pop(holder.landing, this.settings.blockTimeoutSeconds, behind);
@@ -708,9 +713,6 @@ export class Worker extends WorkerEmitter {
     });
   }
 }
-
-/** "paused", "lease" (our lease is not live: nothing was claimed), or what was claimed. */
-type Claimed = "paused" | "lease" | Held[];
 
 const evictionChecked = new WeakSet<object>();
 /** An evicting maxmemory-policy silently drops queued jobs: say so loudly, once per connection. */
