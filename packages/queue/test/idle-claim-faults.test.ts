@@ -2,17 +2,12 @@
 // run long after it was sent, so whatever it was told when it was sent must still hold when it runs.
 import { waitFor } from "@notify/testing";
 import { describe, expect, it } from "vitest";
-import { createWorker, Queue, type Worker } from "../src/index.ts";
+import { createWorker, Queue, type WorkerOptions } from "../src/index.ts";
+import { blockedClient } from "./fixtures/blocked-client.ts";
 import { queueName, useRedis } from "./setup.ts";
 
 const t = useRedis({ appendOnly: true });
-
-/** Address of the connection blocked in BLMOVE, from CLIENT LIST (flag b). */
-async function blockedClient(): Promise<string | null> {
-  const list = (await t.redis.client("LIST")) as string;
-  const line = list.split("\n").find((entry) => / flags=\w*b/.test(entry) && / cmd=blmove/.test(entry));
-  return line ? (/ addr=(\S+)/.exec(line)?.[1] ?? null) : null;
-}
+const isBlocked = () => blockedClient(t.redis);
 
 function counter() {
   const runs = new Map<string, number>();
@@ -20,7 +15,16 @@ function counter() {
     runs,
     add: (id: string) => runs.set(id, (runs.get(id) ?? 0) + 1),
     total: () => [...runs.values()].reduce((a, b) => a + b, 0),
+    /** Ids that ran other than once, with their counts: [] when every job ran exactly once. */
+    notOnce: () => [...runs.entries()].filter(([, n]) => n !== 1),
   };
+}
+
+/** A worker on its own connection whose handler only counts each job's runs. */
+function countingWorker(name: string, options: Omit<WorkerOptions, "connection">) {
+  const seen = counter();
+  const worker = createWorker(name, async (job) => void seen.add(job.id), { connection: t.connect(), ...options });
+  return { seen, worker };
 }
 
 describe("the claim behind the blocking pop, under faults", () => {
@@ -42,19 +46,19 @@ describe("the claim behind the blocking pop, under faults", () => {
       { connection: t.connect(), concurrency: 2, dedupeWindowMs: windowMs, blockTimeoutSeconds: 10 },
     );
     try {
-      await waitFor(blockedClient, { timeoutMs: 10_000, message: "worker never blocked" });
+      await waitFor(isBlocked, { timeoutMs: 10_000, message: "worker never blocked" });
       await queue.push({ type: "x" }, { id: "dup-1" });
       await waitFor(() => seen.runs.get("dup-1") === 1, { timeoutMs: 10_000, message: "job never started" });
       // It runs; with a slot free the worker blocks again, its claim sent behind the pop in this window.
-      await waitFor(async () => (await blockedClient()) !== null, { timeoutMs: 10_000 });
+      await waitFor(async () => (await isBlocked()) !== null, { timeoutMs: 10_000 });
       const sentIn = Math.floor(Date.now() / windowMs);
       await waitFor(() => Math.floor(Date.now() / windowMs) >= sentIn + 2, { timeoutMs: 5_000 });
       release(); // delivered (acked) in a later window than the one the claim was sent in
       await waitFor(async () => (await queue.stats()).processed === 1, { timeoutMs: 10_000 });
-      expect(await blockedClient()).not.toBeNull(); // still the same block
+      expect(await isBlocked()).not.toBeNull(); // still the same block
       // A copy of the delivered job, pushed again within the window: a duplicate, dropped.
       await t.redis.rpush(queue.keys.pending, JSON.stringify({ id: "dup-1", type: "x", data: {} }));
-      await waitFor(async () => (await t.redis.llen(queue.keys.pending)) === 0 && (await blockedClient()) !== null, {
+      await waitFor(async () => (await t.redis.llen(queue.keys.pending)) === 0 && (await isBlocked()) !== null, {
         timeoutMs: 20_000,
         message: "copy never taken",
       });
@@ -85,23 +89,21 @@ describe("the claim behind the blocking pop, under faults", () => {
   it("a blocked connection killed right after each push loses nothing and runs nothing twice", async () => {
     const name = queueName("idle-kill");
     const queue = new Queue(name, { connection: t.redis });
-    const seen = counter();
-    const worker = createWorker(name, async (job) => void seen.add(job.id), {
-      connection: t.connect(),
+    const { seen, worker } = countingWorker(name, {
       concurrency: 2,
       blockTimeoutSeconds: 5,
     });
     try {
       const ids: string[] = [];
       for (let i = 0; i < 20; i++) {
-        const addr = await waitFor(blockedClient, { timeoutMs: 15_000, message: "worker never blocked" });
+        const addr = await waitFor(isBlocked, { timeoutMs: 15_000, message: "worker never blocked" });
         ids.push((await queue.push({ type: "x" }, { id: `k-${i}` })).id);
         await t.redis.client("KILL", "ADDR", addr as string).catch(() => {});
       }
       await waitFor(() => ids.every((id) => seen.runs.has(id)), { timeoutMs: 30_000, message: "jobs lost" });
       await waitFor(async () => (await queue.stats()).processed === ids.length, { timeoutMs: 10_000 });
-      expect([...seen.runs.values()].every((n) => n === 1)).toBe(true);
-      await waitFor(async () => (await blockedClient()) !== null, { timeoutMs: 15_000 });
+      expect(seen.notOnce()).toEqual([]);
+      await waitFor(async () => (await isBlocked()) !== null, { timeoutMs: 15_000 });
       await emptyEverywhere(queue);
     } finally {
       await worker.close();
@@ -111,23 +113,21 @@ describe("the claim behind the blocking pop, under faults", () => {
   it("CLIENT KILL TYPE normal during a burst to an idle worker", async () => {
     const name = queueName("idle-killall");
     const queue = new Queue(name, { connection: t.redis });
-    const seen = counter();
-    const worker = createWorker(name, async (job) => void seen.add(job.id), {
-      connection: t.connect(),
+    const { seen, worker } = countingWorker(name, {
       concurrency: 1,
       blockTimeoutSeconds: 2,
     });
     try {
       const ids: string[] = [];
       for (let round = 0; round < 5; round++) {
-        await waitFor(blockedClient, { timeoutMs: 15_000, message: "worker never blocked" });
+        await waitFor(isBlocked, { timeoutMs: 15_000, message: "worker never blocked" });
         const pushing = burst(queue, 10, `r${round}`);
         await t.redis.client("KILL", "TYPE", "normal", "SKIPME", "yes").catch(() => {});
         ids.push(...(await pushing));
         await waitFor(() => ids.every((id) => seen.runs.has(id)), { timeoutMs: 30_000, message: "jobs lost" });
       }
       await waitFor(async () => (await queue.stats()).processed === ids.length, { timeoutMs: 10_000 });
-      expect([...seen.runs.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+      expect(seen.notOnce()).toEqual([]);
       await emptyEverywhere(queue);
     } finally {
       await worker.close();
@@ -137,17 +137,15 @@ describe("the claim behind the blocking pop, under faults", () => {
   it("Redis frozen past the watchdog while the worker is blocked, then a burst", async () => {
     const name = queueName("idle-freeze");
     const queue = new Queue(name, { connection: t.redis });
-    const seen = counter();
-    const worker = createWorker(name, async (job) => void seen.add(job.id), {
-      connection: t.connect(),
+    const { seen, worker } = countingWorker(name, {
       concurrency: 2,
       blockTimeoutSeconds: 1,
     });
     try {
-      await waitFor(blockedClient, { timeoutMs: 10_000, message: "worker never blocked" });
+      await waitFor(isBlocked, { timeoutMs: 10_000, message: "worker never blocked" });
       const first = await burst(queue, 3, "before");
       await waitFor(() => first.every((id) => seen.runs.has(id)), { timeoutMs: 10_000 });
-      await waitFor(blockedClient, { timeoutMs: 10_000 });
+      await waitFor(isBlocked, { timeoutMs: 10_000 });
       const frozenAt = Date.now();
       t.server.signal("SIGSTOP");
       try {
@@ -158,7 +156,7 @@ describe("the claim behind the blocking pop, under faults", () => {
       const ids = [...first, ...(await burst(queue, 30, "after"))];
       await waitFor(() => ids.every((id) => seen.runs.has(id)), { timeoutMs: 30_000, message: "jobs lost" });
       await waitFor(async () => (await queue.stats()).processed === ids.length, { timeoutMs: 10_000 });
-      expect([...seen.runs.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+      expect(seen.notOnce()).toEqual([]);
       await emptyEverywhere(queue);
     } finally {
       await worker.close();
@@ -168,14 +166,12 @@ describe("the claim behind the blocking pop, under faults", () => {
   it("pause while blocked holds what is pushed; resume runs it once", async () => {
     const name = queueName("idle-pause");
     const queue = new Queue(name, { connection: t.redis });
-    const seen = counter();
-    const worker = createWorker(name, async (job) => void seen.add(job.id), {
-      connection: t.connect(),
+    const { seen, worker } = countingWorker(name, {
       concurrency: 2,
       blockTimeoutSeconds: 30,
     });
     try {
-      await waitFor(blockedClient, { timeoutMs: 10_000, message: "worker never blocked" });
+      await waitFor(isBlocked, { timeoutMs: 10_000, message: "worker never blocked" });
       await queue.pause();
       const ids = await burst(queue, 5, "p");
       // The claim behind the pop sees the pause and puts the landed job back.
@@ -183,7 +179,7 @@ describe("the claim behind the blocking pop, under faults", () => {
       expect(seen.total()).toBe(0);
       await queue.resume();
       await waitFor(() => ids.every((id) => seen.runs.has(id)), { timeoutMs: 15_000, message: "jobs never ran" });
-      expect([...seen.runs.values()].every((n) => n === 1)).toBe(true);
+      expect(seen.notOnce()).toEqual([]);
       await waitFor(async () => (await queue.stats()).processed === 5, { timeoutMs: 10_000 });
       await emptyEverywhere(queue);
     } finally {
@@ -191,50 +187,21 @@ describe("the claim behind the blocking pop, under faults", () => {
     }
   });
 
-  it("close() while a burst lands hands everything back; a second worker runs each job once", async () => {
-    const name = queueName("idle-close");
-    const queue = new Queue(name, { connection: t.redis });
-    const seen = counter();
-    const run = async (job: { id: string }) => void seen.add(job.id);
-    for (let round = 0; round < 5; round++) {
-      const first: Worker = createWorker(name, run, {
-        connection: t.connect(),
-        concurrency: 1,
-        blockTimeoutSeconds: 5,
-      });
-      await waitFor(blockedClient, { timeoutMs: 10_000, message: "worker never blocked" });
-      const pushing = burst(queue, 10, `c${round}`);
-      await first.close({ graceMs: 2_000 });
-      await pushing;
-    }
-    const second = createWorker(name, run, { connection: t.connect(), concurrency: 4 });
-    try {
-      await waitFor(() => seen.runs.size === 50, { timeoutMs: 20_000, message: "jobs lost" });
-      await waitFor(async () => (await queue.stats()).processed === 50, { timeoutMs: 10_000 });
-      expect([...seen.runs.entries()].filter(([, n]) => n !== 1)).toEqual([]);
-      await emptyEverywhere(queue);
-    } finally {
-      await second.close();
-    }
-  });
-
   it("a lease expired while blocked: the claim behind the pop takes nothing, the job runs once later", async () => {
     const name = queueName("idle-lease");
     const queue = new Queue(name, { connection: t.redis });
-    const seen = counter();
-    const worker = createWorker(name, async (job) => void seen.add(job.id), {
-      connection: t.connect(),
+    const { seen, worker } = countingWorker(name, {
       concurrency: 2,
       blockTimeoutSeconds: 30,
     });
     try {
-      await waitFor(blockedClient, { timeoutMs: 10_000, message: "worker never blocked" });
+      await waitFor(isBlocked, { timeoutMs: 10_000, message: "worker never blocked" });
       // Expired by Redis's clock, as if the worker had been frozen: not live for the claim.
       await t.redis.zadd(queue.keys.workers, "XX", 1, worker.id);
       const ids = await burst(queue, 5, "l");
       await waitFor(() => ids.every((id) => seen.runs.has(id)), { timeoutMs: 30_000, message: "jobs lost" });
       await waitFor(async () => (await queue.stats()).processed === 5, { timeoutMs: 10_000 });
-      expect([...seen.runs.values()].every((n) => n === 1)).toBe(true);
+      expect(seen.notOnce()).toEqual([]);
       await emptyEverywhere(queue);
     } finally {
       await worker.close();
@@ -244,23 +211,21 @@ describe("the claim behind the blocking pop, under faults", () => {
   it("Redis restarted (AOF) while the worker is blocked and while pushes land", async () => {
     const name = queueName("idle-restart");
     const queue = new Queue(name, { connection: t.redis });
-    const seen = counter();
-    const worker = createWorker(name, async (job) => void seen.add(job.id), {
-      connection: t.connect(),
+    const { seen, worker } = countingWorker(name, {
       concurrency: 2,
       blockTimeoutSeconds: 2,
     });
     try {
       const ids: string[] = [];
       for (let round = 0; round < 3; round++) {
-        await waitFor(blockedClient, { timeoutMs: 20_000, message: "worker never blocked" });
+        await waitFor(isBlocked, { timeoutMs: 20_000, message: "worker never blocked" });
         const pushing = burst(queue, 10, `s${round}`);
         await t.server.restart({ downMs: 200 });
         ids.push(...(await pushing));
         await waitFor(() => ids.every((id) => seen.runs.has(id)), { timeoutMs: 30_000, message: "jobs lost" });
       }
       await waitFor(async () => (await queue.stats()).processed === ids.length, { timeoutMs: 10_000 });
-      expect([...seen.runs.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+      expect(seen.notOnce()).toEqual([]);
       await emptyEverywhere(queue);
     } finally {
       await worker.close();
@@ -289,37 +254,44 @@ describe("the claim behind the blocking pop, under faults", () => {
         ids.push(...(await pushing).map((r) => r.id));
         await waitFor(() => ids.every((id) => seen.runs.has(id)), { timeoutMs: 30_000, message: "jobs lost" });
       }
-      expect([...seen.runs.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+      expect(seen.notOnce()).toEqual([]);
       for (const part of queue.partitions) await emptyEverywhere(part);
     } finally {
       await worker.close();
     }
   }, 60_000);
 
-  it("a rate-limited idle worker closed while a burst lands hands everything back", async () => {
-    const name = queueName("idle-limit-close");
-    const queue = new Queue(name, { connection: t.redis });
-    const seen = counter();
-    const run = async (job: { id: string }) => void seen.add(job.id);
-    for (let round = 0; round < 5; round++) {
-      const first = createWorker(name, run, {
-        connection: t.connect(),
-        concurrency: 1,
-        blockTimeoutSeconds: 5,
-        limiter: { max: 2, durationMs: 100 },
-      });
-      await waitFor(blockedClient, { timeoutMs: 10_000, message: "worker never blocked" });
-      const pushing = burst(queue, 10, `lc${round}`);
-      await first.close({ graceMs: 2_000 });
-      await pushing;
-    }
-    const second = createWorker(name, run, { connection: t.connect(), concurrency: 4 });
-    try {
-      await waitFor(() => seen.runs.size === 50, { timeoutMs: 20_000, message: "jobs lost" });
-      expect([...seen.runs.entries()].filter(([, n]) => n !== 1)).toEqual([]);
-      await emptyEverywhere(queue);
-    } finally {
-      await second.close();
-    }
-  });
+  // Without a limiter the claim rides behind the pop; with one, tokens come after it.
+  for (const [kind, limiter] of [
+    ["an idle worker", undefined],
+    ["a rate-limited idle worker", { max: 2, durationMs: 100 }],
+  ] as const) {
+    it(`${kind} closed while a burst lands hands everything back; a second worker runs each job once`, async () => {
+      const name = queueName("idle-close");
+      const queue = new Queue(name, { connection: t.redis });
+      const seen = counter();
+      const run = async (job: { id: string }) => void seen.add(job.id);
+      for (let round = 0; round < 5; round++) {
+        const first = createWorker(name, run, {
+          connection: t.connect(),
+          concurrency: 1,
+          blockTimeoutSeconds: 5,
+          ...(limiter ? { limiter } : {}),
+        });
+        await waitFor(isBlocked, { timeoutMs: 10_000, message: "worker never blocked" });
+        const pushing = burst(queue, 10, `c${round}`);
+        await first.close({ graceMs: 2_000 });
+        await pushing;
+      }
+      const second = createWorker(name, run, { connection: t.connect(), concurrency: 4 });
+      try {
+        await waitFor(() => seen.runs.size === 50, { timeoutMs: 20_000, message: "jobs lost" });
+        await waitFor(async () => (await queue.stats()).processed === 50, { timeoutMs: 10_000 });
+        expect(seen.notOnce()).toEqual([]);
+        await emptyEverywhere(queue);
+      } finally {
+        await second.close();
+      }
+    });
+  }
 });

@@ -6,17 +6,12 @@ import { waitFor } from "@notify/testing";
 import { describe, expect, it } from "vitest";
 import { createWorker, Queue } from "../src/index.ts";
 import { claimJobs, heartbeat } from "../src/scripts.ts";
+import { blockedClient } from "./fixtures/blocked-client.ts";
 import { claimArgsFor } from "./fixtures/claim-args.ts";
 import { queueName, useRedis } from "./setup.ts";
 
 const t = useRedis();
-
-/** Address of the connection blocked in BLMOVE, from CLIENT LIST (flag b). */
-async function blockedClient(): Promise<string | null> {
-  const list = (await t.redis.client("LIST")) as string;
-  const line = list.split("\n").find((entry) => / flags=\w*b/.test(entry) && / cmd=blmove/.test(entry));
-  return line ? (/ addr=(\S+)/.exec(line)?.[1] ?? null) : null;
-}
+const isBlocked = () => blockedClient(t.redis);
 
 /** MONITOR on a raw socket (ioredis's monitor mode mismatches replies here): each command's source and words. */
 function monitor(url: string, seen: (source: string, line: string) => void): { stop(): void } {
@@ -48,8 +43,8 @@ describe("the claim behind the blocking pop", () => {
     const claims: string[] = [];
     let watching: { stop(): void } | null = null;
     try {
-      await waitFor(blockedClient, { timeoutMs: 10_000, message: "worker never blocked" });
-      const blocked = await blockedClient();
+      await waitFor(isBlocked, { timeoutMs: 10_000, message: "worker never blocked" });
+      const blocked = await isBlocked();
       watching = monitor(t.server.url, (source, line) => {
         // EVAL the first time on a connection, EVALSHA after; the claim's first key is the queue.
         if (/^"eval(sha)?" /.test(line) && line.includes(`"8" "${queue.keys.pending}" `)) claims.push(source);
@@ -79,7 +74,7 @@ describe("the claim behind the blocking pop", () => {
       limiter: { max: 100, durationMs: 1_000 },
     });
     try {
-      await waitFor(blockedClient, { timeoutMs: 10_000, message: "worker never blocked" });
+      await waitFor(isBlocked, { timeoutMs: 10_000, message: "worker never blocked" });
       const ids = [(await queue.push({ type: "x" })).id, (await queue.push({ type: "x" })).id];
       await waitFor(() => started.length === 2, { timeoutMs: 10_000, message: "jobs never started" });
       expect(started.sort()).toEqual(ids.sort());
