@@ -252,27 +252,11 @@ async function clusterMain() {
   if (flags.json) console.log(JSON.stringify({ cluster }));
 }
 
-/** Latency rounds alternate sides so a burst of load on this shared machine hits both alike. */
-async function latencyRounds(redis) {
-  const samples = { bullmq: [], ours: [] };
-  for (let round = 0; round < LATENCY_ROUNDS; round++) {
-    for (const side of SIDES) {
-      redis.cli("FLUSHALL");
-      samples[side].push(...(await phase(redis, side, "latency")).samplesMs);
-    }
-  }
-  const summaries = {};
-  for (const side of SIDES) {
-    summaries[side] = latencySummary(samples[side]);
-    log(
-      `  ${side} latency: p50 ${summaries[side].p50Ms} ms, p99 ${summaries[side].p99Ms} ms (${samples[side].length} samples)`,
-    );
-  }
-  return summaries;
-}
-
-/** One scenario alone, both sides, then its ratio (profiling runs); `--json` adds the figures. */
-const ONLY = {
+/**
+ * The scenarios main() runs, each also runnable alone with its ratios (`--only`, for profiling);
+ * each writes its figures into `results` and returns its ratios.
+ */
+const SCENARIOS = {
   async process(redis, results) {
     for (const side of SIDES) {
       redis.cli("FLUSHALL");
@@ -292,9 +276,21 @@ const ONLY = {
       memory: ratio(results.ours.bytesPerJob, results.bullmq.bytesPerJob),
     };
   },
+  /** Rounds alternate sides so a burst of load on this shared machine hits both alike. */
   async latency(redis, results) {
-    const summaries = await latencyRounds(redis);
-    for (const side of SIDES) Object.assign(results[side], summaries[side]);
+    const samples = { bullmq: [], ours: [] };
+    for (let round = 0; round < LATENCY_ROUNDS; round++) {
+      for (const side of SIDES) {
+        redis.cli("FLUSHALL");
+        samples[side].push(...(await phase(redis, side, "latency")).samplesMs);
+      }
+    }
+    for (const side of SIDES) {
+      Object.assign(results[side], latencySummary(samples[side]));
+      log(
+        `  ${side} latency: p50 ${results[side].p50Ms} ms, p99 ${results[side].p99Ms} ms (${samples[side].length} samples)`,
+      );
+    }
     return {
       p50: ratio(results.ours.p50Ms, results.bullmq.p50Ms),
       p99: ratio(results.ours.p99Ms, results.bullmq.p99Ms),
@@ -304,7 +300,7 @@ const ONLY = {
 
 async function scenarioOnly(redis, name) {
   const results = { bullmq: {}, ours: {} };
-  const ratios = await ONLY[name](redis, results);
+  const ratios = await SCENARIOS[name](redis, results);
   const runtime = flags.node ? "node" : "bun";
   for (const [key, value] of Object.entries(ratios)) {
     const target = TARGETS[key];
@@ -317,7 +313,7 @@ async function scenarioOnly(redis, name) {
 async function main() {
   if (flags.cluster) return clusterMain();
   if (flags.only !== undefined) {
-    if (!Object.hasOwn(ONLY, flags.only)) throw new Error(`--only knows ${Object.keys(ONLY).join(", ")}`);
+    if (!Object.hasOwn(SCENARIOS, flags.only)) throw new Error(`--only knows ${Object.keys(SCENARIOS).join(", ")}`);
     const redis = await startRedis(ensureRedisBinaries({ log }));
     try {
       return await scenarioOnly(redis, flags.only);
@@ -345,15 +341,8 @@ async function main() {
         `  ${side} enqueue: ${measured.enqueuePerSec} jobs/s, ${measured.bytesPerJob} bytes/job (${small.bytesPerJob} small)`,
       );
     }
-    for (const side of SIDES) {
-      redis.cli("FLUSHALL");
-      await phase(redis, side, "fill");
-      const processed = await phase(redis, side, "process");
-      Object.assign(results[side], processed);
-      log(`  ${side} process: ${processed.processPerSec} jobs/s`);
-    }
-    const latencies = await latencyRounds(redis);
-    for (const side of SIDES) Object.assign(results[side], latencies[side]);
+    await SCENARIOS.process(redis, results);
+    await SCENARIOS.latency(redis, results);
     for (const side of SIDES) {
       const warm = { BENCH_WARMUP_JOBS: SUITE_WARMUP };
       redis.cli("FLUSHALL");
