@@ -71,7 +71,7 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** "operator": the full admin token only, even for queries (sessions: the admin's own login store). */
-export type Required = "anyone" | "service" | "admin" | "operator";
+type Required = "anyone" | "service" | "admin" | "operator";
 
 function allowed(caller: Context["caller"], required: Required): boolean {
   switch (required) {
