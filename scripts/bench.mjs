@@ -76,6 +76,12 @@ async function startRedis(binaries) {
     url: `redis://127.0.0.1:${port}`,
     cli: redisCli,
     usedMemory: () => Number(/used_memory:(\d+)/.exec(redisCli("INFO", "memory"))?.[1] ?? Number.NaN),
+    /** Seconds of CPU redis-server has used, main thread and background alike. */
+    cpuSeconds: () => {
+      const info = redisCli("INFO", "cpu");
+      const field = (name) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? Number.NaN);
+      return field("used_cpu_user") + field("used_cpu_sys");
+    },
     version: () => /redis_version:(\S+)/.exec(redisCli("INFO", "server"))?.[1] ?? "?",
     async stop() {
       const exited = new Promise((r) => child.once("exit", r));
@@ -174,6 +180,7 @@ function latencySummary(samples) {
   return { latencySamples: sorted.length, p50Ms: r(at(50)), p90Ms: r(at(90)), p99Ms: r(at(99)), maxMs: r(at(100)) };
 }
 
+const round2 = (value) => Math.round(value * 100) / 100;
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? Math.round((a / b) * 100) / 100 : null);
 const passes = (value, [op, target]) => value !== null && (op === ">=" ? value >= target : value <= target);
 
@@ -181,6 +188,8 @@ function table(results, ratios) {
   const rows = [
     ["enqueue (addBulk vs pushBulk), jobs/s", "enqueuePerSec", "enqueue"],
     ["processing, 1 process x 50, jobs/s", "processPerSec", "process"],
+    ["  worker CPU per job, µs", "workerCpuUsPerJob", "workerCpu"],
+    ["  Redis CPU per job, µs", "redisCpuUsPerJob", "redisCpu"],
     ["idle enqueue-to-start p50, ms", "p50Ms", null],
     ["idle enqueue-to-start p90, ms", "p90Ms", null],
     ["idle enqueue-to-start p99, ms", "p99Ms", "p99"],
@@ -261,10 +270,19 @@ const SCENARIOS = {
     for (const side of SIDES) {
       redis.cli("FLUSHALL");
       await phase(redis, side, "fill");
-      Object.assign(results[side], await phase(redis, side, "process"));
-      log(`  ${side} process: ${results[side].processPerSec} jobs/s`);
+      const cpuBefore = redis.cpuSeconds();
+      const measured = await phase(redis, side, "process");
+      const redisCpuUsPerJob = round2(((redis.cpuSeconds() - cpuBefore) * 1e6) / measured.jobsRun);
+      Object.assign(results[side], measured, { redisCpuUsPerJob });
+      log(
+        `  ${side} process: ${measured.processPerSec} jobs/s; CPU per job: worker ${measured.workerCpuUsPerJob} µs, Redis ${redisCpuUsPerJob} µs`,
+      );
     }
-    return { process: ratio(results.ours.processPerSec, results.bullmq.processPerSec) };
+    return {
+      process: ratio(results.ours.processPerSec, results.bullmq.processPerSec),
+      workerCpu: ratio(results.ours.workerCpuUsPerJob, results.bullmq.workerCpuUsPerJob),
+      redisCpu: ratio(results.ours.redisCpuUsPerJob, results.bullmq.redisCpuUsPerJob),
+    };
   },
   async enqueue(redis, results) {
     for (const side of SIDES) {
@@ -409,6 +427,8 @@ async function main() {
     ...ratios,
     memorySmall: ratio(ours.bytesPerSmallJob, bullmq.bytesPerSmallJob),
     memoryUntracked: ratio(ours.bytesPerUntrackedJob, bullmq.bytesPerJob),
+    workerCpu: ratio(ours.workerCpuUsPerJob, bullmq.workerCpuUsPerJob),
+    redisCpu: ratio(ours.redisCpuUsPerJob, bullmq.redisCpuUsPerJob),
   };
   console.log(table(results, shownRatios));
   console.log(`(${Math.round((Date.now() - started) / 1000)} s, ${flags.node ? "node" : "bun"})`);
