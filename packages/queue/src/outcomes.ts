@@ -145,6 +145,7 @@ export class OutcomeWriter {
     return {
       holder,
       held: this.keys.held,
+      workers: this.keys.workers,
       stats: this.keys.stats,
       done: this.keys.done(doneBucket(now, this.settings.dedupeWindowMs)),
       minute: this.keys.minute(minuteBucket(now)),

@@ -5,7 +5,7 @@ import type { RedisConnection } from "./connection.ts";
 
 const SCRIPT_NAMES = [
   "claimJobs-8",
-  "ackJobs-7",
+  "ackJobs-8",
   "retryJob-8",
   "deadLetter-8",
   "promoteDelayed-3",
@@ -40,7 +40,7 @@ export function scriptSource(name: ScriptName): string {
   return source;
 }
 
-const VARIABLE_KEYS = new Set<ScriptName>(["ackJobs-7", "recordAttempts-9"]);
+const VARIABLE_KEYS = new Set<ScriptName>(["ackJobs-8", "recordAttempts-9"]);
 const commandName = (name: ScriptName) => `nq_${name.split("-")[0]}`;
 const defined = new WeakSet<object>();
 
@@ -140,6 +140,8 @@ export interface AckEntry {
 export interface AckArgs {
   holder: Holder;
   held: string;
+  /** The lease zset: a replayed ack is told from a late one by the lease still being live. */
+  workers: string;
   stats: string;
   done: string;
   minute: string;
@@ -186,8 +188,8 @@ export async function ackJobs(redis: RedisConnection, a: AckArgs): Promise<{ ack
     const batchIndex = batchKey === "" ? 0 : batchKeys.push(batchKey);
     argv.push(batchIndex, members.length, ...members);
   }
-  const keys = [a.holder.active, a.stats, a.done, a.minute, a.day, a.completed, a.held, ...batchKeys];
-  const [acked, lost] = (await invoker(redis, "ackJobs-7")(keys.length, ...keys, ...argv)) as [number, number];
+  const keys = [a.holder.active, a.stats, a.done, a.minute, a.day, a.completed, a.held, a.workers, ...batchKeys];
+  const [acked, lost] = (await invoker(redis, "ackJobs-8")(keys.length, ...keys, ...argv)) as [number, number];
   return { acked, lost };
 }
 

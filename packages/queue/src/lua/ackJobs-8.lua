@@ -10,8 +10,13 @@
   are removed (the rest belong to the rescuer). Late acks are counted: each is a job that may
   have run twice. Runs at maxmemory (allow-oom): an ack frees the payload it removes.
 
+  A replay is not a late ack: when a connection drops after Redis ran an ack but before its reply
+  arrived, the client sends the same ack again. That second run finds none of its fields, but the
+  lease is still live, so no rescuer can have taken them (recovery only takes expired or fenced
+  leases): the first run removed them. It changes nothing and reports nothing lost.
+
   KEYS[1] active hash  KEYS[2] stats  KEYS[3] done set  KEYS[4] minute metrics  KEYS[5] day metrics
-  KEYS[6] completed history  KEYS[7] held  KEYS[8..] batch hashes referenced by index
+  KEYS[6] completed history  KEYS[7] held  KEYS[8] workers (lease zset)  KEYS[9..] batch hashes referenced by index
   ARGV[1] now ms  ARGV[2] done-set ttl s  ARGV[3] minute ttl s  ARGV[4] day ttl s
   ARGV[5] history cap  ARGV[6] batch ttl s  ARGV[7] worker (lease) id
   ARGV[8] h: how many of the following fields go into the history, ARGV[9..8+h] those fields
@@ -22,10 +27,12 @@
   active field, or field .. "\n" .. job id when the id differs (fields never hold a newline)
   Returns: { acked, lost }
 ]]
-local activeKey, statsKey, doneKey, minuteKey, dayKey, completedKey, heldKey =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local activeKey, statsKey, doneKey, minuteKey, dayKey, completedKey, heldKey, workersKey =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
 local now, doneTtl, minuteTtl, dayTtl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local historyCap, batchTtl, workerId = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+
+-- include: serverTime
 
 -- Lua's unpack() stops at a few thousand values: variadic calls go in slices of this many.
 local SLICE = 1000
@@ -81,7 +88,7 @@ while at <= #ARGV do
     if #ours > 0 then sliced("HDEL", heldKey, ours) end
   end
   if batchIndex > 0 and removed > 0 then
-    local batchKey = KEYS[7 + batchIndex]
+    local batchKey = KEYS[8 + batchIndex]
     redis.call("HINCRBY", batchKey, "done", removed)
     redis.call("EXPIRE", batchKey, batchTtl)
   end
@@ -90,6 +97,10 @@ while at <= #ARGV do
   at = at + 2 + count
 end
 
+if acked == 0 and lost > 0 then
+  local lease = tonumber(redis.call("ZSCORE", workersKey, workerId))
+  if lease and lease > serverNowMs() then return { 0, 0 } end
+end
 if #ids > 0 then
   sliced("SADD", doneKey, ids)
   redis.call("EXPIRE", doneKey, doneTtl)
