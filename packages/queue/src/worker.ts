@@ -16,6 +16,7 @@
 // happened. close() stops claiming, lets handlers finish, hands back the rest, and gives up the
 // lease only when nothing is held under it any more.
 import { BlockingPop, type Popped, popDeadlineMs } from "./blocking-pop.ts";
+import { CLAIM_WHEN_FREE, ClaimsUnderway } from "./claims-underway.ts";
 import type { RedisConnection } from "./connection.ts";
 import { collectFailures, type DrainFailure } from "./drain-failures.ts";
 import { errorMessage, PermanentError } from "./errors.ts";
@@ -88,6 +89,7 @@ export class Worker extends WorkerEmitter {
    * jobs are held: waking it for every job cost a timer, a promise and a turn of the loop each.
    */
   private wakeAtHeld = Number.POSITIVE_INFINITY;
+  private readonly claimsUnderway = new ClaimsUnderway();
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private lastBeatAskedAt = 0;
   private drainBudget = Number.POSITIVE_INFINITY;
@@ -377,11 +379,21 @@ export class Worker extends WorkerEmitter {
         await this.idle(Math.min(100 * failures, 2_000));
       }
     }
+    // close() hands back the buffer once the loop is done: every claimed job must be in it by then.
+    await this.claimsUnderway.settle();
+  }
+
+  /** Jobs running, read ahead, and asked for by claims underway. */
+  private heldCount(): number {
+    return this.inFlight.size + this.buffer.length + this.claimsUnderway.jobsRequested;
   }
 
   /** One turn of the loop: wait for a free slot and a token, then claim as many jobs as fit. */
   private async fill(): Promise<void> {
-    if (this.needsReconcile) await this.reconcile();
+    if (this.needsReconcile) {
+      await this.claimsUnderway.settle();
+      await this.reconcile();
+    }
     if (this.pausedReason !== null) return this.idle(1_000);
     if (!this.lease.isSafe()) {
       // A gap in our heartbeats: we may have been rescued. Claim nothing until the lease is confirmed.
@@ -389,16 +401,25 @@ export class Worker extends WorkerEmitter {
       return this.idle(BEAT_RETRY_MS);
     }
     if (this.drainBudget <= 0) return this.finishDrain();
-    const held = this.inFlight.size + this.buffer.length;
+    const held = this.heldCount();
     const prefetch = this.readAhead.current();
     const room = Math.min(this.settings.concurrency + prefetch - held, this.drainBudget);
-    // Claim in worthwhile batches; a completion wakes the loop when there is room again.
-    const worthwhile = held === 0 ? 1 : Math.max(1, Math.ceil(prefetch / 2));
+    // Claim in worthwhile batches (claims-underway.ts: why a third); a completion wakes the loop
+    // when there is room again.
+    const worthwhile = held === 0 ? 1 : Math.max(1, Math.ceil(prefetch / CLAIM_WHEN_FREE));
     if (room < worthwhile) {
       // Room grows by one a finished job: a worthwhile claim needs held down to this (or to none).
       const wakeAtHeld = this.drainBudget >= worthwhile ? this.settings.concurrency + prefetch - worthwhile : 0;
       return this.idle(1_000, wakeAtHeld);
     }
+    // Busy and the queue has more: send this claim behind the one underway and go on running jobs.
+    // (Not under a rate limit, whose tokens are settled per claim, nor in a drain, which counts them.)
+    if (!this.limiter && !Number.isFinite(this.drainBudget) && held > 0 && this.claimsUnderway.canSendAhead()) {
+      this.claimsUnderway.send(room, () => this.claim(room), this.underwayHandlers);
+      return;
+    }
+    // A claim the loop waits for goes out only once none is underway; the last to answer wakes it.
+    if (this.claimsUnderway.count > 0) return this.idle(1_000, 0);
     let wanted = room;
     if (this.limiter) {
       const { granted, waitMs } = await this.limiter.acquire(room);
@@ -406,6 +427,7 @@ export class Worker extends WorkerEmitter {
       wanted = granted;
     }
     const claimed = await this.claim(wanted);
+    this.claimsUnderway.settled(claimed, wanted);
     if (this.limiter) await this.limiter.refund(wanted - (typeof claimed === "string" ? 0 : claimed.length));
     if (typeof claimed === "string") return;
     if (claimed.length > 0) {
@@ -416,6 +438,16 @@ export class Worker extends WorkerEmitter {
     if (this.buffer.length > 0 || this.inFlight.size >= this.settings.concurrency) return this.idle(1_000);
     await this.blockForOne();
   }
+
+  private readonly underwayHandlers = {
+    accept: (claimed: Held[]) => this.accept(claimed),
+    failed: (error: unknown) => {
+      // Its reply may be lost after Redis ran it: check the active hash before the next claim.
+      this.needsReconcile = true;
+      this.emit("error", asError(error));
+    },
+    answered: () => this.wake?.(),
+  };
 
   /**
    * Takes in what the blocking pop landed, then up to `max` jobs from the queue, on `connection`
@@ -569,7 +601,7 @@ export class Worker extends WorkerEmitter {
       this.readAhead.jobFinished();
       this.inFlight.delete(flight);
       this.startBuffered();
-      if (this.inFlight.size + this.buffer.length <= this.wakeAtHeld) this.wake?.();
+      if (this.heldCount() <= this.wakeAtHeld) this.wake?.();
     }
   }
 
@@ -627,7 +659,7 @@ export class Worker extends WorkerEmitter {
   /**
    * A claim whose reply was lost (connection cut after Redis ran it) leaves jobs in our active
    * hash that no handler knows of; our lease is alive, so nobody else would ever rescue them.
-   * Runs in the claim loop, so no claim is under way meanwhile.
+   * Runs in the claim loop once every claim underway has answered, so none is under way meanwhile.
    */
   private async reconcile(): Promise<void> {
     await this.releaseActive();
@@ -641,8 +673,6 @@ export class Worker extends WorkerEmitter {
    */
   private async releaseActive(inQueueOrder: Held[] = []): Promise<void> {
     const holder = this.lease.holder;
-    // Read-ahead jobs stay ours while we run; when closing they go back with the rest.
-    const known = this.knownFields(!this.closing);
     let all: Record<string, string>;
     try {
       await this.returnLanded(holder.landing);
@@ -652,6 +682,10 @@ export class Worker extends WorkerEmitter {
       if (this.closing) return; // Redis away at shutdown: the lease expires and another worker recovers them.
       throw error;
     }
+    // Read only now: a claim sent before the HGETALL on this connection has answered, and its jobs
+    // are in the buffer, not strangers. Read-ahead jobs stay ours while we run; when closing they
+    // go back with the rest.
+    const known = this.knownFields(!this.closing);
     const ordered = new Set(inQueueOrder.map((held) => held.field));
     const strangers: Held[] = Object.entries(all)
       .filter(([field]) => !known.has(field) && !ordered.has(field))
