@@ -108,6 +108,14 @@ describe("Redis stopped mid-test", () => {
     });
     expect(webhook.status).toBe(503);
 
+    // Many requests waiting out the same outage share one wait for the reconnect.
+    const readyListeners = h.redis.listenerCount("ready");
+    const crowd = Array.from({ length: 200 }, (_, i) => timedCall(() => send(2_000 + i)));
+    await waitFor(() => h.redis.listenerCount("ready") > 0, { message: "requests waiting for Redis" });
+    expect(h.redis.listenerCount("ready")).toBeLessThanOrEqual(Math.max(readyListeners, 1));
+    for (const { result } of await Promise.all(crowd)) expect(result.status).toBe("rejected");
+    expect(h.redis.listenerCount("ready")).toBeLessThanOrEqual(Math.max(readyListeners, 1));
+
     await h.redisServer.startProcess();
     await waitFor(async () => (await fetch(`${h.app.url}/health`)).status === 200, {
       timeoutMs: 15_000,

@@ -17,15 +17,34 @@ export function waitUntilReady(redis: RedisConnection, timeoutMs: number): Promi
   if (redis.status === "end") return Promise.reject(new RedisUnavailableError("redis connection closed"));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      redis.off("ready", onReady);
+      stopWaiting();
       reject(new RedisUnavailableError(`redis not reachable within ${timeoutMs} ms (status ${redis.status})`));
     }, timeoutMs);
-    const onReady = () => {
+    const stopWaiting = onNextReady(redis, () => {
       clearTimeout(timer);
       resolve();
-    };
-    redis.once("ready", onReady);
+    });
   });
+}
+
+// Every request that arrives during an outage waits for the same reconnect: one "ready" listener
+// per connection, not one per request (thousands a second would each add one). A request that
+// gives up leaves the set, so a long outage holds nothing for it.
+const waitersOf = new WeakMap<RedisConnection, Set<() => void>>();
+function onNextReady(redis: RedisConnection, wake: () => void): () => void {
+  let waiters = waitersOf.get(redis);
+  if (!waiters) {
+    const fresh = new Set<() => void>();
+    waiters = fresh;
+    waitersOf.set(redis, fresh);
+    redis.once("ready", () => {
+      waitersOf.delete(redis);
+      for (const waiter of fresh) waiter();
+    });
+  }
+  waiters.add(wake);
+  const joined = waiters;
+  return () => joined.delete(wake);
 }
 
 /** Error messages ioredis uses when a command could not reach the server. */
