@@ -33,7 +33,7 @@ export class ClaimsUnderway {
   }
 
   /** Records what an awaited claim said about the queue. */
-  settled(claimed: Claimed, wanted: number): void {
+  settled(claimed: Claimed | "failed", wanted: number): void {
     this.queueHadMore = typeof claimed !== "string" && claimed.length === wanted;
   }
 

@@ -392,6 +392,8 @@ export class Worker extends WorkerEmitter {
   private async fill(): Promise<void> {
     if (this.needsReconcile) {
       await this.claimsUnderway.settle();
+      // Closing meanwhile: close() hands back everything not running, read-ahead in order.
+      if (this.closing) return;
       await this.reconcile();
     }
     if (this.pausedReason !== null) return this.idle(1_000);
@@ -426,7 +428,11 @@ export class Worker extends WorkerEmitter {
       if (granted === 0) return this.idleForTokens(waitMs);
       wanted = granted;
     }
-    const claimed = await this.claim(wanted);
+    const claimed = await this.claim(wanted).catch((error: unknown) => {
+      // Failed: the next claim is awaited too, so the loop's backoff sees every failure.
+      this.claimsUnderway.settled("failed", wanted);
+      throw error;
+    });
     this.claimsUnderway.settled(claimed, wanted);
     if (this.limiter) await this.limiter.refund(wanted - (typeof claimed === "string" ? 0 : claimed.length));
     if (typeof claimed === "string") return;
@@ -673,6 +679,8 @@ export class Worker extends WorkerEmitter {
    */
   private async releaseActive(inQueueOrder: Held[] = []): Promise<void> {
     const holder = this.lease.holder;
+    // Known before the HGETALL too: close() or a pause may take the read-ahead out of the buffer meanwhile.
+    const knownBefore = this.knownFields(!this.closing);
     let all: Record<string, string>;
     try {
       await this.returnLanded(holder.landing);
@@ -686,6 +694,7 @@ export class Worker extends WorkerEmitter {
     // are in the buffer, not strangers. Read-ahead jobs stay ours while we run; when closing they
     // go back with the rest.
     const known = this.knownFields(!this.closing);
+    for (const field of knownBefore) known.add(field);
     const ordered = new Set(inQueueOrder.map((held) => held.field));
     const strangers: Held[] = Object.entries(all)
       .filter(([field]) => !known.has(field) && !ordered.has(field))
