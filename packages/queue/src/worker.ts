@@ -463,7 +463,8 @@ export class Worker extends WorkerEmitter {
     // A claim sent behind a blocking pop may run up to its timeout later, past a window's end.
     const lookAhead = connection !== this.redis;
     const claimed = await claimJobs(connection, this.claimArgs(max, holder, lookAhead));
-    if (claimed === "paused") this.pausedReason ??= "paused";
+    // Told by a claim before the next heartbeat: the read-ahead goes back to the queue just the same.
+    if (claimed === "paused" && this.pausedReason === null) await this.applyPause("paused");
     // Redis says our lease is not live: stop until a heartbeat settles whether it was taken. (An
     // epoch fenced meanwhile is already replaced; the script put its landed job back.)
     if (claimed === "lease" && holder === this.lease.holder) {

@@ -29,4 +29,34 @@ describe("pause and resume", () => {
     expect(runs).toBe(51);
     expect(await queue.stats()).toMatchObject({ pending: 0, active: 0, processed: 51 });
   });
+
+  it("hands the read-ahead back as soon as a claim finds the queue paused, not a heartbeat later", async () => {
+    const name = queueName("pause-claim");
+    const queue = new Queue(name, { connection: t.redis });
+    const gates: (() => void)[] = [];
+    // A 60 s lease beats every 12 s: within this test only a claim can tell the worker.
+    const worker = createWorker(name, () => new Promise<void>((resolve) => gates.push(resolve)), {
+      connection: t.connect(),
+      concurrency: 1,
+      prefetch: 6,
+      leaseMs: 60_000,
+    });
+    workers.push(worker);
+    await worker.start();
+    const { ids } = await queue.pushBulk(Array.from({ length: 20 }, (_, i) => ({ type: "x", data: { i } })));
+    await waitFor(async () => gates.length === 1 && (await queue.stats()).pending === 13, {
+      message: "one running, six read ahead",
+    });
+    await queue.pause();
+    // Two finish: room for a claim, which answers "paused".
+    gates[0]?.();
+    await waitFor(() => gates.length === 2);
+    gates[1]?.();
+    await waitFor(async () => (await queue.stats()).pending === 17, {
+      timeoutMs: 3_000,
+      message: "read-ahead handed back on the claim's word",
+    });
+    expect((await queue.peek(20)).map((p) => p.job?.id)).toEqual(ids.slice(3));
+    gates[2]?.();
+  });
 });
