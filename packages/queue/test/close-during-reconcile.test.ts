@@ -3,6 +3,7 @@
 import { waitFor } from "@notify/testing";
 import { describe, expect, it } from "vitest";
 import { createWorker, Queue } from "../src/index.ts";
+import { gatedWorker } from "./fixtures/gated-worker.ts";
 import { queueName, useRedis } from "./setup.ts";
 
 const t = useRedis();
@@ -47,12 +48,7 @@ describe("close while a reconcile waits for a claim underway", () => {
   it("hands the read-ahead (and the claim's jobs) back in queue order", async () => {
     const name = queueName("close-settle");
     const queue = new Queue(name, { connection: t.redis });
-    const gates: (() => void)[] = [];
-    const worker = createWorker(name, () => new Promise<void>((r) => gates.push(r)), {
-      connection: t.connect(),
-      concurrency: 1,
-      prefetch: 6,
-    });
+    const { worker, gates } = gatedWorker(name, t.connect());
     await worker.start();
     const { ids } = await queue.pushBulk(Array.from({ length: 20 }, (_, i) => ({ type: "x", data: { i } })));
     await waitFor(async () => gates.length === 1 && (await t.redis.hlen(`queue:{${name}}:active:${worker.id}`)) === 7);

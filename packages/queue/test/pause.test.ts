@@ -1,6 +1,7 @@
 import { waitFor } from "@notify/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { createWorker, Queue, type Worker } from "../src/index.ts";
+import { gatedWorker } from "./fixtures/gated-worker.ts";
 import { queueName, useRedis } from "./setup.ts";
 
 const t = useRedis();
@@ -33,14 +34,8 @@ describe("pause and resume", () => {
   it("hands the read-ahead back as soon as a claim finds the queue paused, not a heartbeat later", async () => {
     const name = queueName("pause-claim");
     const queue = new Queue(name, { connection: t.redis });
-    const gates: (() => void)[] = [];
     // A 60 s lease beats every 12 s: within this test only a claim can tell the worker.
-    const worker = createWorker(name, () => new Promise<void>((resolve) => gates.push(resolve)), {
-      connection: t.connect(),
-      concurrency: 1,
-      prefetch: 6,
-      leaseMs: 60_000,
-    });
+    const { worker, gates } = gatedWorker(name, t.connect(), { leaseMs: 60_000 });
     workers.push(worker);
     await worker.start();
     const { ids } = await queue.pushBulk(Array.from({ length: 20 }, (_, i) => ({ type: "x", data: { i } })));
