@@ -54,11 +54,23 @@ export class BlockingPop {
         this.reset(connection);
         return { landed: false, next: undefined };
       }
-      return { landed: popped.value !== null, next: following };
+      return { landed: popped.value !== null, next: following && this.answeredSoon(following, connection) };
     } catch (error) {
       this.reset(connection);
       throw error;
     }
+  }
+
+  /**
+   * Redis runs the command behind the pop as soon as the pop returns, so its reply follows at once;
+   * one that does not come means a connection gone silent between the two replies.
+   */
+  private async answeredSoon<T>(following: Promise<T>, connection: RedisConnection): Promise<T> {
+    const answered = await within(following, WATCHDOG_SLACK_MS);
+    if (answered.done) return answered.value;
+    this.log.warn({ queue: this.queue.name }, "the claim behind the blocking pop did not answer; reconnecting");
+    this.reset(connection);
+    throw new Error("the claim behind the blocking pop did not answer in time");
   }
 
   /** Ends a pop under way: a blocked command ends only with disconnect(), quit() would wait behind it. */

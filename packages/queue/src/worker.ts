@@ -33,6 +33,7 @@ import { type RateLimiter, rateLimiterFor } from "./rate-limiter.ts";
 import { ReadAhead } from "./read-ahead.ts";
 import { warnOnEvictionPolicy } from "./redis-info.ts";
 import { type ClaimArgs, type Claimed, claimJobs, type Held, type Holder, returnLanded } from "./scripts.ts";
+import { SilentConnectionWatch } from "./silent-connection.ts";
 import { SourceForwarder } from "./source-lists.ts";
 import { doneBucket } from "./time-buckets.ts";
 import { within } from "./timeout.ts";
@@ -90,6 +91,7 @@ export class Worker extends WorkerEmitter {
    */
   private wakeAtHeld = Number.POSITIVE_INFINITY;
   private readonly claimsUnderway = new ClaimsUnderway();
+  private readonly silence: SilentConnectionWatch;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private lastBeatAskedAt = 0;
   private drainBudget = Number.POSITIVE_INFINITY;
@@ -157,6 +159,9 @@ export class Worker extends WorkerEmitter {
       : null;
     this.limiter = options.limiter ? rateLimiterFor(this.redis, queue, options.limiter, options.prefix) : null;
     this.popDeadlineMs = popDeadlineMs(this.settings.blockTimeoutSeconds);
+    this.silence = new SilentConnectionWatch(this.redis, this.settings.leaseMs, (silentForMs) =>
+      this.log.warn({ queue, silentForMs }, "Redis connection is open but silent; reconnecting"),
+    );
     this.claimBehindPop = !this.limiter && this.settings.dedupeWindowMs >= this.popDeadlineMs;
     // An 'error' event without a listener would crash the process; errors are logged instead.
     this.on("error", () => {});
@@ -292,8 +297,9 @@ export class Worker extends WorkerEmitter {
 
   private async beat(): Promise<void> {
     this.lastBeatAskedAt = Date.now();
+    this.silence.check(this.lastBeatAskedAt);
     const wasSafe = this.lease.isSafe();
-    const outcome = await this.lease.beat();
+    const outcome = await this.silence.probe(this.lease.beat());
     switch (outcome.kind) {
       case "failed":
         if (!this.closing) this.log.warn({ queue: this.queue, err: outcome.error }, "heartbeat failed");
