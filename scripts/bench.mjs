@@ -181,7 +181,7 @@ function latencySummary(samples) {
 }
 
 const round2 = (value) => Math.round(value * 100) / 100;
-const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? Math.round((a / b) * 100) / 100 : null);
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? round2(a / b) : null);
 const passes = (value, [op, target]) => value !== null && (op === ">=" ? value >= target : value <= target);
 
 function table(results, ratios) {
@@ -343,6 +343,7 @@ async function main() {
   const redis = await startRedis(binaries);
   const started = Date.now();
   const results = { bullmq: {}, ours: {} };
+  const scenarioRatios = {};
   try {
     const runtime = flags.node ? `node ${process.version}` : "bun";
     log(`bench: redis ${redis.version()} at ${redis.url}, measurement processes under ${runtime}`);
@@ -359,8 +360,7 @@ async function main() {
         `  ${side} enqueue: ${measured.enqueuePerSec} jobs/s, ${measured.bytesPerJob} bytes/job (${small.bytesPerJob} small)`,
       );
     }
-    await SCENARIOS.process(redis, results);
-    await SCENARIOS.latency(redis, results);
+    Object.assign(scenarioRatios, await SCENARIOS.process(redis, results), await SCENARIOS.latency(redis, results));
     for (const side of SIDES) {
       const warm = { BENCH_WARMUP_JOBS: SUITE_WARMUP };
       redis.cli("FLUSHALL");
@@ -414,10 +414,9 @@ async function main() {
   }
   const { ours, bullmq } = results;
   const ratios = {
-    process: ratio(ours.processPerSec, bullmq.processPerSec),
+    ...scenarioRatios,
     enqueue: ratio(ours.enqueuePerSec, bullmq.enqueuePerSec),
     memory: ratio(ours.bytesPerJob, bullmq.bytesPerJob),
-    p99: ratio(ours.p99Ms, bullmq.p99Ms),
     suiteAddBulk: ratio(ours.suiteAddBulkPerSec, bullmq.suiteAddBulkPerSec),
     suiteConcurrent: ratio(ours.suiteConcurrentPerSec, bullmq.suiteConcurrentPerSec),
     recovery: ratio(ours.recoverySeconds, bullmq.recoverySeconds),
@@ -427,8 +426,6 @@ async function main() {
     ...ratios,
     memorySmall: ratio(ours.bytesPerSmallJob, bullmq.bytesPerSmallJob),
     memoryUntracked: ratio(ours.bytesPerUntrackedJob, bullmq.bytesPerJob),
-    workerCpu: ratio(ours.workerCpuUsPerJob, bullmq.workerCpuUsPerJob),
-    redisCpu: ratio(ours.redisCpuUsPerJob, bullmq.redisCpuUsPerJob),
   };
   console.log(table(results, shownRatios));
   console.log(`(${Math.round((Date.now() - started) / 1000)} s, ${flags.node ? "node" : "bun"})`);

@@ -61,11 +61,14 @@ describe("npm run bench", () => {
       "dedupeBytes",
       "enqueue",
       "memory",
+      "p50",
       "p99",
       "process",
       "recovery",
+      "redisCpu",
       "suiteAddBulk",
       "suiteConcurrent",
+      "workerCpu",
     ]);
     const { ours, bullmq } = { ours: result.ours.processPerSec ?? 0, bullmq: result.bullmq.processPerSec ?? 1 };
     expect(result.ratios.process).toBeCloseTo(ours / bullmq, 1);
