@@ -53,7 +53,7 @@ export class ClaimsUnderway {
         },
         (error: unknown) => {
           this.requested -= wanted;
-          this.queueHadMore = false;
+          this.settled("failed", wanted);
           handlers.failed(error);
         },
       )

@@ -7,8 +7,8 @@
 import type { RedisConnection } from "./connection.ts";
 
 export class SilentConnectionWatch {
+  /** When the first probe sent since the last answer went out; null once any probe answers. */
   private oldestUnanswered: number | null = null;
-  private outstanding = 0;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -18,12 +18,10 @@ export class SilentConnectionWatch {
 
   /** Tracks a probe's reply; call check() on the probe's own schedule. */
   async probe<T>(reply: Promise<T>): Promise<T> {
-    this.outstanding++;
     this.oldestUnanswered ??= Date.now();
     try {
       return await reply;
     } finally {
-      this.outstanding--;
       // Any answer proves the connection alive, including for probes sent earlier.
       this.oldestUnanswered = null;
     }
@@ -31,7 +29,7 @@ export class SilentConnectionWatch {
 
   /** Reconnects when a probe has waited too long on a connection that believes it is fine. */
   check(now = Date.now()): void {
-    if (this.oldestUnanswered === null || this.outstanding === 0) return;
+    if (this.oldestUnanswered === null) return;
     const silentFor = now - this.oldestUnanswered;
     if (silentFor < this.silentMs || this.redis.status !== "ready") return;
     this.oldestUnanswered = now; // one reconnect per silence, not one per check

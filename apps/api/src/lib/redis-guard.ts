@@ -32,19 +32,19 @@ export function waitUntilReady(redis: RedisConnection, timeoutMs: number): Promi
 // gives up leaves the set, so a long outage holds nothing for it.
 const waitersOf = new WeakMap<RedisConnection, Set<() => void>>();
 function onNextReady(redis: RedisConnection, wake: () => void): () => void {
-  let waiters = waitersOf.get(redis);
-  if (!waiters) {
-    const fresh = new Set<() => void>();
-    waiters = fresh;
-    waitersOf.set(redis, fresh);
-    redis.once("ready", () => {
-      waitersOf.delete(redis);
-      for (const waiter of fresh) waiter();
-    });
-  }
+  const waiters = waitersOf.get(redis) ?? waitForReconnect(redis);
   waiters.add(wake);
-  const joined = waiters;
-  return () => joined.delete(wake);
+  return () => waiters.delete(wake);
+}
+
+function waitForReconnect(redis: RedisConnection): Set<() => void> {
+  const waiters = new Set<() => void>();
+  waitersOf.set(redis, waiters);
+  redis.once("ready", () => {
+    waitersOf.delete(redis);
+    for (const waiter of waiters) waiter();
+  });
+  return waiters;
 }
 
 /** Error messages ioredis uses when a command could not reach the server. */
