@@ -2,6 +2,7 @@
 import { waitFor } from "@notify/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { createWorker, type Job, Queue, type Worker } from "../src/index.ts";
+import { untilSomeWorkerBlocks } from "./fixtures/blocked-client.ts";
 import { queueName, useRedis } from "./setup.ts";
 
 const t = useRedis();
@@ -21,9 +22,7 @@ describe("jobs written by other languages", () => {
       blockTimeoutSeconds: 30,
     });
     await worker.start();
-    await waitFor(async () => String(await t.redis.client("LIST")).includes("cmd=blmove"), {
-      message: "worker blocked",
-    });
+    await untilSomeWorkerBlocks(t.redis);
     await t.redis.rpush(
       `queue:{${name}}`,
       '{"id":"test123","type":"welcome","to":"test@example.com","data":{},"attempts":0}',

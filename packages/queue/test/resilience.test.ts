@@ -3,6 +3,7 @@
 import { waitFor } from "@notify/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { createWorker, Queue, type Worker } from "../src/index.ts";
+import { untilSomeWorkerBlocks } from "./fixtures/blocked-client.ts";
 import { queueName, useRedis } from "./setup.ts";
 
 const t = useRedis({ appendOnly: true });
@@ -60,9 +61,7 @@ describe("outages", () => {
     const seen: string[] = [];
     workers.push(createWorker(name, async (job) => void seen.push(job.id), { connection: t.connect() }));
     await workers[0]?.start();
-    await waitFor(async () => String(await t.redis.client("LIST")).includes("cmd=blmove"), {
-      message: "worker blocked",
-    });
+    await untilSomeWorkerBlocks(t.redis);
     // Kill every client but this test's own connection, blocked pop included.
     await t.redis.client("KILL", "SKIPME", "yes");
     const { id } = await queue.push({ type: "x" });

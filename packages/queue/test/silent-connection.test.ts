@@ -4,6 +4,7 @@ import { waitFor } from "@notify/testing";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import { createWorker, Queue, type Worker } from "../src/index.ts";
+import { untilSomeWorkerBlocks } from "./fixtures/blocked-client.ts";
 import { type SilentProxy, startSilentProxy } from "./fixtures/silent-proxy.ts";
 import { queueName, useRedis } from "./setup.ts";
 
@@ -56,9 +57,7 @@ describe("connections gone silent", () => {
     const ran: string[] = [];
     const worker = await workerBehindProxy(name, async () => {});
     worker.on("completed", (job) => ran.push(job.id));
-    await waitFor(async () => String(await t.redis.client("LIST")).includes("cmd=blmove"), {
-      message: "worker blocked",
-    });
+    await untilSomeWorkerBlocks(t.redis);
     proxy?.silenceAll();
     const { id } = await queue.push({ type: "x" });
     await waitFor(() => ran.includes(id), { timeoutMs: 30_000, message: "the job ran after the silence" });
