@@ -2,7 +2,7 @@
 // recent history. Lists are walked in chunks, so a search over a deep queue is bounded.
 import type { RedisConnection } from "./connection.ts";
 import type { DeadLetter, DeadLetterQueue } from "./dlq.ts";
-import { idOfRaw, type Job, parseRawJob } from "./job.ts";
+import { idOfRaw, type Job, parseRawJob, withBatchOfId } from "./job.ts";
 import { TOO_LARGE_PREFIX_BYTES } from "./json-bounds.ts";
 import type { QueueKeys } from "./keys.ts";
 
@@ -39,7 +39,10 @@ function parsed(raw: string): Job | null {
 /** A history entry `{finishedAt, job}`, or null when it does not parse (it is only history). */
 export function parseCompleted(entry: string): { job: Job; finishedAt: number } | null {
   try {
-    return JSON.parse(entry) as { job: Job; finishedAt: number };
+    const completed = JSON.parse(entry) as { job: Job; finishedAt: number };
+    // The history holds the payload as it was claimed: a batch job's batch is in its id.
+    if (typeof completed?.job === "object" && completed.job !== null) withBatchOfId(completed.job);
+    return completed;
   } catch {
     return null;
   }

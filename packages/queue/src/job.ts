@@ -112,16 +112,45 @@ export function newJobId(now = Date.now()): string {
   return now.toString(36).padStart(9, "0") + randomChars(8);
 }
 
-export function newBatchId(): string {
-  return `b_${randomChars(12)}`;
+/** "b_", 9 chars of time (ms, base 36) and 5 random chars: the time dates the batch's jobs. */
+export function newBatchId(now = Date.now()): string {
+  return `b_${now.toString(36).padStart(9, "0")}${randomChars(5)}`;
 }
 
 const ENGINE_ID = /^[0-9a-z]{9}[0-9a-z]{8}$/;
+/**
+ * The id pushBulk gives each job of a batch it made itself: the batch id, a dot, the job's place in
+ * the push (base 36). The batch is read back from the id, so such a job carries no batchId field:
+ * 27 bytes less for every waiting job of a campaign.
+ */
+const BATCH_JOB_ID = /^b_[0-9a-z]{14}\.[0-9a-z]{1,8}$/;
+const BATCH_ID_LENGTH = 16;
+
+export function batchJobId(batchId: string, index: number): string {
+  return `${batchId}.${index.toString(36)}`;
+}
+
+/** The batch a batchJobId belongs to; undefined for any other id. */
+export function batchOfJobId(id: string): string | undefined {
+  // "b_" checked by hand first: most ids are not batch job ids, and this runs for every job.
+  if (id.charCodeAt(0) !== 98 || id.charCodeAt(1) !== 95 || !BATCH_JOB_ID.test(id)) return undefined;
+  return id.slice(0, BATCH_ID_LENGTH);
+}
+
+/** Sets a job's batchId from its id when the envelope carries none (a batchJobId). */
+export function withBatchOfId<T extends Pick<Job, "id" | "batchId">>(job: T): T {
+  if (job.batchId === undefined && typeof job.id === "string") {
+    const batchId = batchOfJobId(job.id);
+    if (batchId !== undefined) job.batchId = batchId;
+  }
+  return job;
+}
 
 /** When the job was created: its own createdAt, or the time inside an id this engine made. */
 export function jobCreatedAt(job: Pick<Job, "id" | "createdAt">): number | null {
   if (typeof job.createdAt === "number") return job.createdAt;
-  return ENGINE_ID.test(job.id) ? Number.parseInt(job.id.slice(0, 9), 36) : null;
+  if (ENGINE_ID.test(job.id)) return Number.parseInt(job.id.slice(0, 9), 36);
+  return batchOfJobId(job.id) === undefined ? null : Number.parseInt(job.id.slice(2, 11), 36);
 }
 
 export type ParsedRaw =
@@ -177,7 +206,7 @@ export function parseRawJob(raw: string, limits: ParseLimits = {}): ParsedRaw {
   if (limits.defaultType !== undefined && isUntypedObject(value)) value.type = limits.defaultType;
   if (isWellFormedEnvelope(value)) {
     value.attempts ??= 0;
-    return { ok: true, job: value, rewritten: false };
+    return { ok: true, job: withBatchOfId(value), rewritten: false };
   }
   const result = jobEnvelopeSchema.safeParse(value);
   if (!result.success) {
@@ -187,7 +216,7 @@ export function parseRawJob(raw: string, limits: ParseLimits = {}): ParsedRaw {
   const job = result.data as Job;
   const rewritten = job.id === undefined;
   if (rewritten) job.id = newJobId();
-  return { ok: true, job, rewritten };
+  return { ok: true, job: withBatchOfId(job), rewritten };
 }
 
 function isUntypedObject(value: unknown): value is Record<string, unknown> {

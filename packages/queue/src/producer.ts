@@ -2,7 +2,16 @@
 // jobs: serialized once and sent as multi-value RPUSH commands in pipelined chunks, which is what
 // makes bulk enqueue several times faster than one round trip per job.
 import type { RedisConnection } from "./connection.ts";
-import { type Backoff, type Job, MAX_PRIORITY, MIN_PRIORITY, newBatchId, newJobId, serializeJob } from "./job.ts";
+import {
+  type Backoff,
+  batchJobId,
+  type Job,
+  MAX_PRIORITY,
+  MIN_PRIORITY,
+  newBatchId,
+  newJobId,
+  serializeJob,
+} from "./job.ts";
 import type { QueueKeys } from "./keys.ts";
 import { confirmReplicated, execReplicated, type ReplicationOptions } from "./replication.ts";
 import { defineScripts, pushPrioritized, pushUnique, queuePushPrioritized } from "./scripts.ts";
@@ -80,8 +89,14 @@ function recordBatch(
  * id first: claimJobs-8.lua reads it from the head of the payload for de-duplication. Waiting jobs
  * are kept small: attempts is left out while 0, and the creation time is inside engine-made ids.
  */
-export function buildJob(input: JobInput, options: PushOptions, now = Date.now(), traceparent?: string): Job {
-  const job = { id: options.id ?? newJobId(now), type: input.type } as Job;
+export function buildJob(
+  input: JobInput,
+  options: PushOptions,
+  now = Date.now(),
+  traceparent?: string,
+  batchJobIdGiven?: string,
+): Job {
+  const job = { id: batchJobIdGiven ?? options.id ?? newJobId(now), type: input.type } as Job;
   if (input.to !== undefined) job.to = input.to;
   job.data = input.data ?? {};
   if (options.id !== undefined) job.createdAt = now;
@@ -189,6 +204,11 @@ export interface BulkOptions extends Omit<PushOptions, "id" | "idempotencyKey"> 
   track?: boolean;
 }
 
+/** A slice of a batch made by a partitioned queue's pushBulk: where its jobs' numbers start. */
+export interface BatchNumbering {
+  firstIndex: number;
+}
+
 export interface BulkResult {
   /** Empty when `track` was false. */
   batchId: string;
@@ -207,15 +227,20 @@ export async function pushMany(
   inputs: JobInput[],
   options: BulkOptions = {},
   traceparent?: string,
+  numbering?: BatchNumbering,
 ): Promise<BulkResult> {
   const now = Date.now();
-  const batchId = options.track === false ? undefined : (options.batchId ?? newBatchId());
+  const made = options.track !== false && options.batchId === undefined;
+  const batchId = options.track === false ? undefined : (options.batchId ?? newBatchId(now));
+  // Only a batch made for this push (here or by the partitioned queue that split it) numbers its
+  // jobs: a caller's batch id may be pushed to again, and the same numbers would repeat ids.
+  const firstIndex = made ? 0 : numbering?.firstIndex;
   const chunkSize = Math.max(1, options.chunkSize ?? 1_000);
   const dueAt = dueAtOf(options, now);
   const priority = priorityOf(options);
   if (priority > 0) defineScripts(redis);
   const ids: string[] = new Array(inputs.length);
-  const jobOptions = { ...options, batchId };
+  const jobOptions = { ...options, batchId: firstIndex === undefined ? batchId : undefined };
   // One pipeline's writes, kept as steps so a pipeline redirected in a failover can be sent again.
   let writes: ((pipeline: Commands) => void)[] = [];
   let pipelineIds: string[] = [];
@@ -237,7 +262,9 @@ export async function pushMany(
     const payloads: string[] = new Array(chunk.length);
     const scored: (string | number)[] = [];
     chunk.forEach((input, i) => {
-      const job = buildJob(input, jobOptions, now, traceparent);
+      const numbered =
+        firstIndex === undefined || batchId === undefined ? undefined : batchJobId(batchId, firstIndex + start + i);
+      const job = buildJob(input, jobOptions, now, traceparent, numbered);
       ids[start + i] = job.id;
       pipelineIds.push(job.id);
       payloads[i] = serializeJob(job);

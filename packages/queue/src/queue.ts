@@ -25,6 +25,7 @@ import * as views from "./partition-views.ts";
 import { PartitionedDeadLetters } from "./partitioned-dlq.ts";
 import { assertPartitions, partitionFor, partitionNames } from "./partitions.ts";
 import {
+  type BatchNumbering,
   type BulkOptions,
   type BulkResult,
   type JobInput,
@@ -199,22 +200,28 @@ export class Queue {
     if (this.isPartitioned) {
       await this.register();
       if (options?.partitionKey !== undefined) return this.routed(options.partitionKey).pushBulk(inputs, options);
+      const made = options?.track !== false && options?.batchId === undefined;
       const batchId = options?.track === false ? undefined : (options?.batchId ?? newBatchId());
       const parts = this.partitions;
       const size = Math.ceil(inputs.length / parts.length);
       const results = await Promise.all(
         parts.map((part, i) => {
           const slice = inputs.slice(i * size, (i + 1) * size);
-          return slice.length > 0 ? part.pushBulk(slice, { ...options, batchId }) : null;
+          if (slice.length === 0) return null;
+          return part.pushSlice(slice, { ...options, batchId }, made ? { firstIndex: i * size } : undefined);
         }),
       );
       const ids = results.flatMap((result) => result?.ids ?? []);
       return { batchId: batchId ?? "", ids, count: ids.length };
     }
+    return this.pushSlice(inputs, options);
+  }
+
+  private async pushSlice(inputs: JobInput[], options?: BulkOptions, numbering?: BatchNumbering): Promise<BulkResult> {
     await this.register();
     const all = { ...this.replication, ...options };
     return tracedSend(this.name, inputs.length, (traceparent) =>
-      pushMany(this.redis, this.keys, inputs, all, traceparent),
+      pushMany(this.redis, this.keys, inputs, all, traceparent, numbering),
     );
   }
 

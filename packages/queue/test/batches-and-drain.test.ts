@@ -1,7 +1,7 @@
 // Batch progress (seeds 002/003) and drain mode for cron or serverless runs (seeds 000/001).
 import { waitFor } from "@notify/testing";
 import { describe, expect, it } from "vitest";
-import { createWorker, drain, PermanentError, Queue } from "../src/index.ts";
+import { createWorker, drain, jobCreatedAt, PermanentError, Queue } from "../src/index.ts";
 import { queueName, useRedis } from "./setup.ts";
 
 const t = useRedis();
@@ -40,6 +40,70 @@ describe("batches", () => {
     await t.redis.hincrby(queue.keys.batch(batchId), "delivered", 2);
     await t.redis.hset(queue.keys.batch(batchId), "note", "not a number");
     expect((await queue.batch(batchId))?.counters).toEqual({ delivered: 2 });
+  });
+});
+
+describe("batch job ids", () => {
+  it("names a batch's jobs after it, so waiting jobs carry no batchId, and still counts them to it", async () => {
+    const name = queueName("batch-ids");
+    const queue = new Queue(name, { connection: t.redis });
+    const before = Date.now();
+    const { batchId, ids } = await queue.pushBulk(
+      Array.from({ length: 40 }, (_, i) => ({ type: i === 7 ? "bad" : "ok", data: { i } })),
+      { chunkSize: 15 },
+    );
+    expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => `${batchId}.${i.toString(36)}`));
+    const stored = await t.redis.lrange(queue.keys.pending, 0, -1);
+    expect(stored.filter((raw) => raw.includes('"batchId"'))).toEqual([]);
+    const [first] = await queue.peek(1);
+    expect(first?.job).toMatchObject({ id: ids[0], batchId });
+    // The batch id dates its jobs, as an engine-made job id does.
+    const createdAt = jobCreatedAt({ id: ids[0] as string }) ?? 0;
+    expect(createdAt).toBeGreaterThanOrEqual(before);
+    expect(createdAt).toBeLessThanOrEqual(Date.now());
+
+    const seenBatch = new Set<string | undefined>();
+    const worker = createWorker(
+      name,
+      async (job) => {
+        seenBatch.add(job.batchId);
+        if (job.type === "bad") throw new PermanentError("bad");
+      },
+      { connection: t.connect() },
+    );
+    await waitFor(async () => (await queue.batch(batchId))?.pending === 0, { message: "batch worked off" });
+    expect(await queue.batch(batchId)).toMatchObject({ total: 40, done: 39, failed: 1 });
+    expect(seenBatch).toEqual(new Set([batchId]));
+    const completed = await queue.jobs({ state: "completed", limit: 5 });
+    expect(completed.jobs.map((found) => found.job?.batchId)).toEqual(Array(5).fill(batchId));
+    expect((await queue.dlq.list()).entries[0]?.job).toMatchObject({ id: ids[7], batchId });
+    await worker.close();
+  });
+
+  it("keeps the batchId field when the caller names the batch, which may be pushed to again", async () => {
+    const name = queueName("batch-named");
+    const queue = new Queue(name, { connection: t.redis });
+    const first = await queue.pushBulk([{ type: "ok" }, { type: "ok" }]);
+    const again = await queue.pushBulk([{ type: "ok" }, { type: "ok" }], { batchId: first.batchId });
+    expect(new Set([...first.ids, ...again.ids]).size).toBe(4);
+    const stored = await t.redis.lrange(queue.keys.pending, 2, -1);
+    expect(stored.map((raw) => JSON.parse(raw).batchId)).toEqual([first.batchId, first.batchId]);
+    const worker = createWorker(name, async () => {}, { connection: t.connect() });
+    await waitFor(async () => (await queue.batch(first.batchId))?.done === 4, { message: "all four counted" });
+    expect(await queue.batch(first.batchId)).toMatchObject({ total: 4, done: 4, pending: 0 });
+    await worker.close();
+  });
+
+  it("counts a job whose id names a batch to it, whoever pushed the envelope", async () => {
+    const name = queueName("batch-foreign");
+    const queue = new Queue(name, { connection: t.redis });
+    const { batchId } = await queue.pushBulk([{ type: "ok" }]);
+    // Another producer (seed 004's Python) writes the envelope itself, with an id of the batch's form.
+    await t.redis.rpush(queue.keys.pending, JSON.stringify({ id: `${batchId}.zz`, type: "ok", data: {} }));
+    await t.redis.hincrby(queue.keys.batch(batchId), "total", 1);
+    const worker = createWorker(name, async () => {}, { connection: t.connect() });
+    await waitFor(async () => (await queue.batch(batchId))?.done === 2, { message: "both counted" });
+    await worker.close();
   });
 });
 

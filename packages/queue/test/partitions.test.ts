@@ -85,7 +85,7 @@ describe("a queue over three partitions", () => {
     const name = queueName("bulk");
     const queue = new Queue(name, { connection: t.redis, partitions: 3 });
     const { batchId, ids } = await queue.pushBulk(Array.from({ length: 90 }, (_, i) => ({ type: "t", data: { i } })));
-    expect(ids).toHaveLength(90);
+    expect(new Set(ids).size).toBe(90);
     expect(await pendingPer(queue)).toEqual([30, 30, 30]);
     expect(await queue.stats()).toMatchObject({ name, pending: 90, processed: 0 });
     expect(await queue.peek(4)).toHaveLength(4);
