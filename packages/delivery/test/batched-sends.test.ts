@@ -98,7 +98,9 @@ it("SendGrid: many recipients per request, one personalization each, the same em
   }
   // Each recipient's own message log entry names the sender.
   const jobId = body.personalizations[0]?.custom_args.job_id ?? "";
-  expect(await getMessage(t.redis, jobId)).toMatchObject({ status: "sent", provider: "sendgrid" });
+  // The campaign's jobs carry it in their ids (no batchId field), and the log still names it.
+  expect(jobId.startsWith(`${campaignId}-`)).toBe(true);
+  expect(await getMessage(t.redis, jobId)).toMatchObject({ status: "sent", provider: "sendgrid", batchId: campaignId });
 });
 
 it("SendGrid: a refused address fails alone with SendGrid's reason; the others are sent once", async () => {

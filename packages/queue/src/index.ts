@@ -80,7 +80,7 @@ export {
   type ProcessingHistogram,
   quantileOf,
 } from "./processing-time.ts";
-export type { BulkOptions, BulkResult, JobInput, PushOptions, PushResult } from "./producer.ts";
+export type { BatchPush, BulkOptions, BulkResult, JobInput, PushOptions, PushResult } from "./producer.ts";
 export { type BatchProgress, type CleanableState, Queue, type QueueOptions } from "./queue.ts";
 export { RateLimiter, rateLimiterFor } from "./rate-limiter.ts";
 export { redisEnvironmentProblem } from "./redis-env.ts";

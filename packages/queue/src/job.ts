@@ -119,15 +119,17 @@ export function newBatchId(now = Date.now()): string {
 
 const ENGINE_ID = /^[0-9a-z]{9}[0-9a-z]{8}$/;
 /**
- * The id pushBulk gives each job of a batch it made itself: the batch id, a dot, the job's place in
- * the push (base 36). The batch is read back from the id, so such a job carries no batchId field:
- * 27 bytes less for every waiting job of a campaign.
+ * The id each job of a batch made by pushBulk or openBatch gets: the batch id, a dash, the job's
+ * place in the batch (base 36). The batch is read back from the id, so such a job carries no
+ * batchId field: 27 bytes less for every waiting job of a campaign. A dash, not a dot, because
+ * providers' message tags (Resend, SES) allow only letters, digits, "_" and "-": the job_id tag
+ * stays equal to the id.
  */
-const BATCH_JOB_ID = /^b_[0-9a-z]{14}\.[0-9a-z]{1,8}$/;
+const BATCH_JOB_ID = /^b_[0-9a-z]{14}-[0-9a-z]{1,8}$/;
 const BATCH_ID_LENGTH = 16;
 
 export function batchJobId(batchId: string, index: number): string {
-  return `${batchId}.${index.toString(36)}`;
+  return `${batchId}-${index.toString(36)}`;
 }
 
 /** The batch a batchJobId belongs to; undefined for any other id. */

@@ -204,9 +204,15 @@ export interface BulkOptions extends Omit<PushOptions, "id" | "idempotencyKey"> 
   track?: boolean;
 }
 
-/** A slice of a batch made by a partitioned queue's pushBulk: where its jobs' numbers start. */
+/** Where a push's jobs start in a batch made by Queue.openBatch(), whose ids number its jobs. */
 export interface BatchNumbering {
   firstIndex: number;
+}
+
+/** A batch opened by Queue.openBatch, filled by one or more pushes. */
+export interface BatchPush {
+  batchId: string;
+  pushBulk(inputs: JobInput[], options?: Omit<BulkOptions, "batchId" | "track">): Promise<BulkResult>;
 }
 
 export interface BulkResult {
@@ -230,11 +236,10 @@ export async function pushMany(
   numbering?: BatchNumbering,
 ): Promise<BulkResult> {
   const now = Date.now();
-  const made = options.track !== false && options.batchId === undefined;
   const batchId = options.track === false ? undefined : (options.batchId ?? newBatchId(now));
-  // Only a batch made for this push (here or by the partitioned queue that split it) numbers its
-  // jobs: a caller's batch id may be pushed to again, and the same numbers would repeat ids.
-  const firstIndex = made ? 0 : numbering?.firstIndex;
+  // Only a batch that numbers its pushes (Queue.openBatch()) names its jobs after itself: a caller's
+  // batch id may be pushed to again from anywhere, and the same numbers would repeat ids.
+  const firstIndex = batchId === undefined ? undefined : numbering?.firstIndex;
   const chunkSize = Math.max(1, options.chunkSize ?? 1_000);
   const dueAt = dueAtOf(options, now);
   const priority = priorityOf(options);

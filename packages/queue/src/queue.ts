@@ -25,7 +25,7 @@ import * as views from "./partition-views.ts";
 import { PartitionedDeadLetters } from "./partitioned-dlq.ts";
 import { assertPartitions, partitionFor, partitionNames } from "./partitions.ts";
 import {
-  type BatchNumbering,
+  type BatchPush,
   type BulkOptions,
   type BulkResult,
   type JobInput,
@@ -195,31 +195,62 @@ export class Queue {
   /**
    * Many jobs under one batch id. Partitioned: with a `partitionKey` all go to its partition (FIFO
    * among them), otherwise they are cut into one contiguous slice per partition, sent side by side.
+   * Without a `batchId` the batch is made here and its jobs are named after it (batch job ids).
    */
   async pushBulk(inputs: JobInput[], options?: BulkOptions): Promise<BulkResult> {
+    if (options?.track !== false && options?.batchId === undefined) return this.openBatch().pushBulk(inputs, options);
+    return this.pushNumbered(inputs, options, undefined);
+  }
+
+  /**
+   * A batch to fill with one or more pushes (recipients released at different moments). Without
+   * `batchId` a new one: its jobs are numbered across the pushes, so they carry the batch in their
+   * ids instead of a batchId field. With one, the named batch (which others may push to as well).
+   */
+  openBatch(batchId?: string): BatchPush {
+    if (batchId !== undefined) {
+      return { batchId, pushBulk: (inputs, options) => this.pushNumbered(inputs, { ...options, batchId }, undefined) };
+    }
+    return this.newNumberedBatch(newBatchId());
+  }
+
+  private newNumberedBatch(batchId: string): BatchPush {
+    let next = 0;
+    return {
+      batchId,
+      pushBulk: (inputs, options) => {
+        const firstIndex = next;
+        next += inputs.length;
+        return this.pushNumbered(inputs, { ...options, batchId, track: true }, firstIndex);
+      },
+    };
+  }
+
+  /** `firstIndex`: the number of the first job in its batch, when the batch numbers its jobs. */
+  private async pushNumbered(
+    inputs: JobInput[],
+    options: BulkOptions | undefined,
+    firstIndex: number | undefined,
+  ): Promise<BulkResult> {
+    await this.register();
     if (this.isPartitioned) {
-      await this.register();
-      if (options?.partitionKey !== undefined) return this.routed(options.partitionKey).pushBulk(inputs, options);
-      const made = options?.track !== false && options?.batchId === undefined;
-      const batchId = options?.track === false ? undefined : (options?.batchId ?? newBatchId());
+      if (options?.partitionKey !== undefined) {
+        return this.routed(options.partitionKey).pushNumbered(inputs, options, firstIndex);
+      }
       const parts = this.partitions;
       const size = Math.ceil(inputs.length / parts.length);
       const results = await Promise.all(
         parts.map((part, i) => {
           const slice = inputs.slice(i * size, (i + 1) * size);
           if (slice.length === 0) return null;
-          return part.pushSlice(slice, { ...options, batchId }, made ? { firstIndex: i * size } : undefined);
+          return part.pushNumbered(slice, options, firstIndex === undefined ? undefined : firstIndex + i * size);
         }),
       );
       const ids = results.flatMap((result) => result?.ids ?? []);
-      return { batchId: batchId ?? "", ids, count: ids.length };
+      return { batchId: options?.batchId ?? "", ids, count: ids.length };
     }
-    return this.pushSlice(inputs, options);
-  }
-
-  private async pushSlice(inputs: JobInput[], options?: BulkOptions, numbering?: BatchNumbering): Promise<BulkResult> {
-    await this.register();
     const all = { ...this.replication, ...options };
+    const numbering = firstIndex === undefined ? undefined : { firstIndex };
     return tracedSend(this.name, inputs.length, (traceparent) =>
       pushMany(this.redis, this.keys, inputs, all, traceparent, numbering),
     );

@@ -52,7 +52,7 @@ describe("batch job ids", () => {
       Array.from({ length: 40 }, (_, i) => ({ type: i === 7 ? "bad" : "ok", data: { i } })),
       { chunkSize: 15 },
     );
-    expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => `${batchId}.${i.toString(36)}`));
+    expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => `${batchId}-${i.toString(36)}`));
     const stored = await t.redis.lrange(queue.keys.pending, 0, -1);
     expect(stored.filter((raw) => raw.includes('"batchId"'))).toEqual([]);
     const [first] = await queue.peek(1);
@@ -80,6 +80,27 @@ describe("batch job ids", () => {
     await worker.close();
   });
 
+  it("numbers an opened batch's jobs across its pushes, on one queue and over partitions", async () => {
+    for (const partitions of [1, 3]) {
+      const name = queueName(`batch-open-${partitions}`);
+      const queue = new Queue(name, { connection: t.redis, partitions });
+      const batch = queue.openBatch();
+      const first = await batch.pushBulk(Array.from({ length: 7 }, () => ({ type: "ok" })));
+      const later = await batch.pushBulk(
+        Array.from({ length: 5 }, () => ({ type: "ok" })),
+        { delayMs: 50 },
+      );
+      const ids = [...first.ids, ...later.ids];
+      expect(new Set(ids).size).toBe(12);
+      expect(ids.every((id) => id.startsWith(`${batch.batchId}-`))).toBe(true);
+      expect(first.batchId).toBe(batch.batchId);
+      const worker = createWorker(name, async () => {}, { connection: t.connect(), partitions });
+      await waitFor(async () => (await queue.batch(batch.batchId))?.done === 12, { message: "all twelve counted" });
+      expect(await queue.batch(batch.batchId)).toMatchObject({ total: 12, done: 12, pending: 0 });
+      await worker.close();
+    }
+  });
+
   it("keeps the batchId field when the caller names the batch, which may be pushed to again", async () => {
     const name = queueName("batch-named");
     const queue = new Queue(name, { connection: t.redis });
@@ -99,7 +120,7 @@ describe("batch job ids", () => {
     const queue = new Queue(name, { connection: t.redis });
     const { batchId } = await queue.pushBulk([{ type: "ok" }]);
     // Another producer (seed 004's Python) writes the envelope itself, with an id of the batch's form.
-    await t.redis.rpush(queue.keys.pending, JSON.stringify({ id: `${batchId}.zz`, type: "ok", data: {} }));
+    await t.redis.rpush(queue.keys.pending, JSON.stringify({ id: `${batchId}-zz`, type: "ok", data: {} }));
     await t.redis.hincrby(queue.keys.batch(batchId), "total", 1);
     const worker = createWorker(name, async () => {}, { connection: t.connect() });
     await waitFor(async () => (await queue.batch(batchId))?.done === 2, { message: "both counted" });

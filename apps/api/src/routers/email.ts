@@ -99,21 +99,16 @@ export const emailRouter = router({
         if (existing && !mayRead(ctx, existing.tenant))
           throw new TRPCError({ code: "CONFLICT", message: `batch id ${input.batchId} is taken; choose another` });
       }
-      let batchId = input.batchId;
+      // Without a given id the batch is made here and numbers its jobs across the pushes below.
+      const batch = queue.openBatch(input.batchId || undefined);
       let count = 0;
       for (const [release, jobs] of byRelease) {
         const options = heldOptions(toPushOptions(input.options, ctx.tenant), release || undefined, now);
         const result = await timed(ctx.deps.metrics.enqueueDuration, { queue: EMAIL_QUEUE }, () =>
-          queue.pushBulk(jobs, {
-            ...options,
-            ...tenantOption(ctx),
-            ...(batchId ? { batchId } : {}),
-            chunkSize: CHUNK_SIZE,
-          }),
+          batch.pushBulk(jobs, { ...options, ...tenantOption(ctx), chunkSize: CHUNK_SIZE }),
         );
-        batchId = result.batchId;
         count += result.count;
       }
-      return { queue: EMAIL_QUEUE, batchId: batchId ?? "", count, maxRecipients: MAX_BATCH_RECIPIENTS };
+      return { queue: EMAIL_QUEUE, batchId: batch.batchId, count, maxRecipients: MAX_BATCH_RECIPIENTS };
     }),
 });

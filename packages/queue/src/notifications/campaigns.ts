@@ -4,7 +4,6 @@
 // recipient's personalizations. The campaign id is the batch id, so progress is the batch's.
 import { z } from "zod";
 import type { RedisConnection } from "../connection.ts";
-import { newBatchId } from "../job.ts";
 import type { PushOptions } from "../producer.ts";
 import { Queue } from "../queue.ts";
 import { EMAIL_QUEUE, emailAddressSchema } from "./email-jobs.ts";
@@ -90,7 +89,10 @@ export async function sendCampaign(
   redis: RedisConnection,
   send: CampaignSend,
 ): Promise<{ campaignId: string; count: number }> {
-  const campaignId = send.campaignId ?? newBatchId();
+  const email = await Queue.open(EMAIL_QUEUE, { connection: redis });
+  // A batch made here numbers its jobs across the pushes below, so they carry it in their ids.
+  const batch = email.openBatch(send.campaignId);
+  const campaignId = batch.batchId;
   await saveCampaign(redis, {
     id: campaignId,
     content: send.content,
@@ -112,17 +114,15 @@ export async function sendCampaign(
     group.push(job);
     byRelease.set(release, group);
   }
-  const email = await Queue.open(EMAIL_QUEUE, { connection: redis });
   const now = Date.now();
   let count = 0;
   for (const [release, group] of byRelease) {
-    const result = await email.pushBulk(group, {
+    const options = {
       ...heldOptions(send.options ?? {}, release || undefined, now),
-      batchId: campaignId,
       chunkSize: Math.max(1, Math.min(send.batchSize ?? 1_000, 10_000)),
       ...(send.tenant !== undefined ? { tenant: send.tenant } : {}),
-    });
-    count += result.count;
+    };
+    count += (await batch.pushBulk(group, options)).count;
   }
   return { campaignId, count };
 }
