@@ -148,7 +148,8 @@ export function headSummary(raw: string): { createdAt: number | null; urgent: bo
     }
     return { createdAt: null, urgent: false };
   }
-  const id = /^\{\s*"id"\s*:\s*"([0-9a-z]{17})"/.exec(raw.slice(0, 200))?.[1];
+  // Any id at the head: jobCreatedAt knows which ids carry a time (engine and batch job ids).
+  const id = /^\{\s*"id"\s*:\s*"([^"\\]{1,200})"/.exec(raw.slice(0, 300))?.[1];
   return { createdAt: id ? jobCreatedAt({ id }) : null, urgent: false };
 }
 

@@ -101,6 +101,15 @@ describe("batch job ids", () => {
     }
   });
 
+  it("dates a batch job at the head of the queue from its id, even one too large to parse there", async () => {
+    const before = Date.now();
+    for (const data of [{ small: true }, { blob: "x".repeat(70 * 1024) }]) {
+      const queue = new Queue(queueName("batch-head"), { connection: t.redis });
+      await queue.pushBulk([{ type: "ok", data }]);
+      expect((await queue.stats()).nextCreatedAt).toBeGreaterThanOrEqual(before);
+    }
+  });
+
   it("keeps the batchId field when the caller names the batch, which may be pushed to again", async () => {
     const name = queueName("batch-named");
     const queue = new Queue(name, { connection: t.redis });
