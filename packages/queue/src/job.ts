@@ -148,11 +148,23 @@ export function withBatchOfId<T extends Pick<Job, "id" | "batchId">>(job: T): T 
   return job;
 }
 
-/** When the job was created: its own createdAt, or the time inside an id this engine made. */
+// Before any job this engine made; a day of clock skew past now.
+const EARLIEST_ID_TIME = Date.UTC(2020, 0, 1);
+const LATEST_ID_SKEW_MS = 86_400_000;
+
+/**
+ * When the job was created: its own createdAt, or the time inside an id this engine made. A foreign
+ * id that only looks like one (17 lowercase letters and digits: a hash, a nanoid) reads as a time
+ * anywhere in 3,000 years; outside 2020 to tomorrow it is no time at all, rather than a job that
+ * seems to have waited since 1970 (a false "waited too long" alert, a message log entry pruned).
+ */
 export function jobCreatedAt(job: Pick<Job, "id" | "createdAt">): number | null {
   if (typeof job.createdAt === "number") return job.createdAt;
-  if (ENGINE_ID.test(job.id)) return Number.parseInt(job.id.slice(0, 9), 36);
-  return batchOfJobId(job.id) === undefined ? null : Number.parseInt(job.id.slice(2, 11), 36);
+  let at: number;
+  if (ENGINE_ID.test(job.id)) at = Number.parseInt(job.id.slice(0, 9), 36);
+  else if (batchOfJobId(job.id) !== undefined) at = Number.parseInt(job.id.slice(2, 11), 36);
+  else return null;
+  return at >= EARLIEST_ID_TIME && at <= Date.now() + LATEST_ID_SKEW_MS ? at : null;
 }
 
 export type ParsedRaw =

@@ -56,6 +56,23 @@ describe("queue health", () => {
   });
 });
 
+describe("job age from ids", () => {
+  it("dates jobs by engine and batch job ids, and gives foreign ids that only look alike no age", async () => {
+    const queue = new Queue(queueName("health-ids"), { connection: t.redis });
+    // A hash, a run of zeros (1970) and a time in 3000: 17 lowercase characters, like an engine id.
+    for (const id of ["5f2b9c0e1a7d3b4c8", "00000000000000000", "zzzzzzzzzzzzzzzzz", "b_00000000000000-0"]) {
+      await t.redis.rpush(queue.keys.pending, JSON.stringify({ id, type: "x", data: {} }));
+      expect((await queue.stats()).nextCreatedAt).toBeNull();
+      expect((await queue.health({ oldestPendingWarningSeconds: 60 })).oldestPendingSeconds).toBeNull();
+      await t.redis.del(queue.keys.pending);
+    }
+    const before = Date.now();
+    await queue.push({ type: "x" });
+    expect((await queue.stats()).nextCreatedAt).toBeGreaterThanOrEqual(before);
+    expect((await queue.health()).oldestPendingSeconds).toBeLessThan(60);
+  });
+});
+
 describe("queue report", () => {
   it("reports processed, failed, p50/p95 processing time and the top errors", async () => {
     const queue = new Queue(queueName("report"), { connection: t.redis });
