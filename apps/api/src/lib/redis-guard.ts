@@ -52,6 +52,10 @@ function waitForReconnect(redis: RedisConnection): Set<() => void> {
 // replica, a replica cut off from its master, too few replicas for min-replicas-to-write).
 const CONNECTION_ERRORS =
   /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|Connection is closed|max retries per request|Stream isn't writeable|enableOfflineQueue|LOADING|CLUSTERDOWN|READONLY|MASTERDOWN|NOREPLICAS|TRYAGAIN/i;
+// A Cluster whose slot map is in flux: still redirected after the engine's retries, ioredis unable
+// to refresh the map or reach any node, or WAIT sent to a master just turned replica.
+const CLUSTER_IN_FLUX =
+  /\b(MOVED|ASK) \d+ |Too many Cluster redirections|Failed to refresh slots cache|None of startup nodes is available|Cluster is disconnect|Node is disconnected|WAIT cannot be used with replica/;
 
 export function isConnectionError(error: unknown): boolean {
   if (error instanceof RedisUnavailableError) return true;
@@ -60,7 +64,8 @@ export function isConnectionError(error: unknown): boolean {
   return (
     error.name === "MaxRetriesPerRequestError" ||
     error.name === "NotReplicatedError" ||
-    CONNECTION_ERRORS.test(error.message)
+    CONNECTION_ERRORS.test(error.message) ||
+    CLUSTER_IN_FLUX.test(error.message)
   );
 }
 

@@ -4,6 +4,7 @@
 import { createNotifyClient } from "@notify/client";
 import { queueKeys, type RedisConnection } from "@notify/queue";
 import { waitFor } from "@notify/testing";
+import { expect } from "vitest";
 import { SERVICE_KEY } from "./harness.ts";
 
 export interface EnqueueLoop {
@@ -67,4 +68,16 @@ export async function lostEnqueues(redis: RedisConnection, loop: EnqueueLoop, ki
     refusals: Object.fromEntries(loop.refusals),
     resumedSeconds: (Math.min(...afterKill) - killedAt) / 1000,
   };
+}
+
+/**
+ * Refused, never a 500: every failure during a failover is SERVICE_UNAVAILABLE. On a failure the
+ * message quotes the API's own log of what it answered with INTERNAL_SERVER_ERROR, which says why.
+ */
+export function expectOnlyUnavailable(refusals: Record<string, number>, apiOutput: string): void {
+  const internal = apiOutput.split("\n").filter((line) => line.includes("INTERNAL_SERVER_ERROR"));
+  expect(
+    Object.keys(refusals).filter((code) => code !== "SERVICE_UNAVAILABLE"),
+    internal.slice(0, 5).join("\n"),
+  ).toEqual([]);
 }
