@@ -2,16 +2,7 @@
 // jobs: serialized once and sent as multi-value RPUSH commands in pipelined chunks, which is what
 // makes bulk enqueue several times faster than one round trip per job.
 import type { RedisConnection } from "./connection.ts";
-import {
-  type Backoff,
-  batchJobId,
-  type Job,
-  MAX_PRIORITY,
-  MIN_PRIORITY,
-  newBatchId,
-  newJobId,
-  serializeJob,
-} from "./job.ts";
+import { type Backoff, batchJobId, type Job, MAX_PRIORITY, MIN_PRIORITY, newJobId, serializeJob } from "./job.ts";
 import type { QueueKeys } from "./keys.ts";
 import { confirmReplicated, execReplicated, type ReplicationOptions } from "./replication.ts";
 import { defineScripts, pushPrioritized, pushUnique, queuePushPrioritized } from "./scripts.ts";
@@ -236,7 +227,8 @@ export async function pushMany(
   numbering?: BatchNumbering,
 ): Promise<BulkResult> {
   const now = Date.now();
-  const batchId = options.track === false ? undefined : (options.batchId ?? newBatchId(now));
+  // Queue makes the batch id (openBatch) before it gets here; without one the push is untracked.
+  const batchId = options.track === false ? undefined : options.batchId;
   // Only a batch that numbers its pushes (Queue.openBatch()) names its jobs after itself: a caller's
   // batch id may be pushed to again from anywhere, and the same numbers would repeat ids.
   const firstIndex = batchId === undefined ? undefined : numbering?.firstIndex;
